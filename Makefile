@@ -1,0 +1,58 @@
+# TS Admin — the two commands: `make run` (demo on the embedded default) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Tests and CI run on the real components: PostgreSQL and Redis on this machine.
+TEST_ENV := TSADMIN_ENV=test \
+	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tsadmin} \
+	TELESERVICES_DATABASE_URL=$${TEST_TELESERVICES_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tsadmin_teleservices} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
+	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} \
+	CELERY_RESULT_BACKEND=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/1}
+
+.PHONY: run test setup system-deps browser-deps services migrate demo lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: system-deps $(VENV)/.installed
+
+# WeasyPrint needs Pango; the letters use DejaVu fonts. Installed from Debian when missing.
+system-deps:
+	@bash scripts/system-deps.sh
+
+browser-deps:
+	@bash scripts/browser-deps.sh
+
+services:
+	@bash scripts/services-up.sh
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput --database teleservices
+
+demo: migrate
+	$(PY) manage.py seed_demo --if-empty --schools 3 --students 300
+
+run: demo
+	@bash scripts/run.sh $(HOST) $(PORT)
+
+test: setup browser-deps services
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup services
+	$(TEST_ENV) $(PY) bench/run.py
+
+clean:
+	rm -rf var/ .pytest_cache

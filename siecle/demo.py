@@ -1,0 +1,309 @@
+"""The demo academy generator: realistic French schools, students and families, in bulk.
+
+Used by `manage.py seed_demo`, by `make run` and by the benchmarks. Rows are written with
+`bulk_create` one school at a time, so the academy scale (1,000 schools of 600 students)
+finishes in minutes and memory stays bounded by one school.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from faker.providers.person.fr_FR import Provider as PersonProvider
+
+from .models import Academy, Division, Ent, Guardian, GuardianLink, LegalRank, Mef, School, Student, search_key
+
+UAJ_KEY_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+
+COLLEGE_MEFS = [
+    ("10010012110", "6EME", "6EME"),
+    ("10110001110", "5EME", "5EME"),
+    ("10210001110", "4EME", "4EME"),
+    ("10310019110", "3EME", "3EME"),
+]
+LYCEE_MEFS = [
+    ("20010018110", "2NDE", "2NDE GENERALE ET TECHNOLOGIQUE"),
+    ("20110019110", "1ERE G", "1ERE GENERALE"),
+    ("20212001110", "TERM G", "TERMINALE GENERALE"),
+]
+STREET_KINDS = ["rue", "avenue", "boulevard", "allée", "impasse", "chemin", "place", "route"]
+EMAIL_DOMAINS = ["exemple.fr", "courriel.example", "messagerie.example", "demo-famille.example"]
+CITIES = [
+    ("78000", "VERSAILLES"),
+    ("78800", "HOUILLES"),
+    ("78500", "SARTROUVILLE"),
+    ("78100", "SAINT-GERMAIN-EN-LAYE"),
+    ("92000", "NANTERRE"),
+    ("92100", "BOULOGNE-BILLANCOURT"),
+    ("91000", "EVRY-COURCOURONNES"),
+    ("95000", "CERGY"),
+    ("78200", "MANTES-LA-JOLIE"),
+    ("91300", "MASSY"),
+    ("92400", "COURBEVOIE"),
+    ("95100", "ARGENTEUIL"),
+]
+
+
+def uaj_with_key(number: int) -> str:
+    """A UAJ from its 7 digits, with the check letter SIECLE computes (number mod 23)."""
+    digits = f"{number:07d}"
+    return digits + UAJ_KEY_LETTERS[int(digits) % 23]
+
+
+@dataclass
+class DemoReport:
+    schools: int = 0
+    mefs: int = 0
+    divisions: int = 0
+    students: int = 0
+    guardians: int = 0
+    links: int = 0
+    left: int = 0
+    school_uajs: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"établissements : {self.schools}",
+            f"MEF : {self.mefs}",
+            f"divisions : {self.divisions}",
+            f"élèves : {self.students} (dont {self.left} sortis)",
+            f"responsables : {self.guardians}",
+            f"liens élève–responsable : {self.links}",
+        ]
+
+
+class _Names:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.last = list(PersonProvider.last_names)
+        self.male = list(PersonProvider.first_names_male)
+        self.female = list(PersonProvider.first_names_female)
+        self.street_names = list(PersonProvider.last_names)
+
+    def first(self, sex: str) -> str:
+        return self.rng.choice(self.male if sex == "M" else self.female)
+
+    def address(self) -> tuple[str, str, str]:
+        number = self.rng.randint(1, 180)
+        street = f"{number} {self.rng.choice(STREET_KINDS)} {self.rng.choice(self.street_names)}".upper()
+        postcode, city = self.rng.choice(CITIES)
+        return street, postcode, city
+
+
+def _email(rng: random.Random, first: str, last: str, serial: int) -> str:
+    local = search_key(f"{first}.{last}").lower().replace(" ", "-").replace("'", "")
+    return f"{local}{serial}@{rng.choice(EMAIL_DOMAINS)}"
+
+
+def create_demo_academy(
+    *,
+    schools: int,
+    students_per_school: int,
+    academy_code: str = "DEMO",
+    academy_name: str = "Académie de démonstration",
+    seed: int = 2026,
+    first_uaj_number: int = 990001,
+    today: datetime.date | None = None,
+    on_school: Callable[[School, list[Student]], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoReport:
+    """Create (or extend) the demo academy with `schools` new schools of about M students each.
+
+    `on_school` is called inside each school's transaction with the created students, so
+    other apps can attach what must exist with a student (the student's CAE).
+    """
+    rng = random.Random(seed)
+    names = _Names(rng)
+    today = today or timezone.localdate()
+    start_year = today.year if today.month >= 9 else today.year - 1
+    year_start, year_end = datetime.date(start_year, 9, 1), datetime.date(start_year + 1, 8, 31)
+
+    academy, _ = Academy.objects.get_or_create(
+        code=academy_code, defaults={"name": academy_name, "teleservices_url": "https://teleservices.demo.example/"}
+    )
+    if not academy.ents.exists():
+        Ent.objects.bulk_create(
+            [
+                Ent(
+                    academy=academy,
+                    location="YVELINES",
+                    description="ENT des collèges",
+                    url="https://ent78.demo.example/",
+                ),
+                Ent(
+                    academy=academy,
+                    location="ACADEMIE",
+                    description="ENT des lycées",
+                    url="https://lycees.demo.example/",
+                ),
+            ]
+        )
+    existing = set(School.objects.filter(uaj__startswith="0").values_list("uaj", flat=True))
+    report = DemoReport()
+    number = first_uaj_number
+    for index in range(schools):
+        while uaj_with_key(number) in existing:
+            number += 1
+        uaj = uaj_with_key(number)
+        number += 1
+        with transaction.atomic():
+            school, students = _create_school(
+                rng, names, academy, uaj, index, students_per_school, year_start, year_end, today, report
+            )
+            if on_school is not None:
+                on_school(school, students)
+        report.school_uajs.append(uaj)
+        if progress is not None:
+            progress(index + 1, schools)
+    return report
+
+
+def _create_school(rng, names, academy, uaj, index, size, year_start, year_end, today, report):
+    kind = index % 3  # 0 collège, 1 lycée, 2 cité scolaire
+    label = ["Collège", "Lycée", "Cité scolaire"][kind]
+    mef_specs = COLLEGE_MEFS if kind == 0 else LYCEE_MEFS if kind == 1 else COLLEGE_MEFS + LYCEE_MEFS
+    street, postcode, city = names.address()
+    school_name = f"{label} {rng.choice(names.male + names.female)} {rng.choice(names.last)}"
+    slug = uaj.lower()
+    school = School.objects.create(
+        academy=academy,
+        uaj=uaj,
+        name=school_name,
+        address_line1=street,
+        postcode=postcode,
+        city=city,
+        phone=f"01 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+        fax=f"01 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+        email1=f"ce.{slug}@ac-demo.example",
+        email2=f"secretariat.{slug}@ac-demo.example" if rng.random() < 0.5 else "",
+        vie_scolaire_emails=[f"vie-scolaire.{slug}@ac-demo.example"] if rng.random() < 0.5 else [],
+        uses_lpc_module=kind != 1,
+        b2i_experimenter=rng.random() < 0.3,
+        school_year_start=year_start,
+        school_year_end=year_end,
+    )
+    mefs = Mef.objects.bulk_create(
+        [Mef(school=school, code=code, label=short, long_label=long) for code, short, long in mef_specs]
+    )
+    per_mef = max(1, size // len(mefs))
+    divisions_by_mef: dict[int, list[Division]] = {}
+    new_divisions = []
+    for mef in mefs:
+        count = max(1, math.ceil(per_mef / rng.randint(20, 35)))
+        level = mef.label.split()[0].replace("EME", "").replace("NDE", "").replace("ERE", "").replace("TERM", "T")
+        for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:count]:
+            new_divisions.append(Division(school=school, code=f"{level}{letter}", label=f"{mef.label} {letter}"))
+    new_divisions = Division.objects.bulk_create(new_divisions)
+    for division in new_divisions:
+        mef = next(m for m in mefs if division.label.startswith(m.label))
+        divisions_by_mef.setdefault(mef.pk, []).append(division)
+
+    # Families first: each has one to three children in the school and one or two legal guardians.
+    students: list[Student] = []
+    guardians: list[Guardian] = []
+    pairs: list[tuple[int, int, int, str]] = []  # (student index, guardian index, rank, relationship)
+    serial = 0
+    while len(students) < size:
+        family_name = rng.choice(names.last)
+        street, postcode, city = names.address()
+        children = min(size - len(students), rng.choices([1, 2, 3], weights=[70, 24, 6])[0])
+        first_child = len(students)
+        for _ in range(children):
+            mef = rng.choice(mefs)
+            division = rng.choice(divisions_by_mef[mef.pk])
+            sex = rng.choice("MF")
+            level_age = 11 + mef_specs.index(next(s for s in mef_specs if s[0] == mef.code))
+            birth = datetime.date(year_start.year - level_age, rng.randint(1, 12), rng.randint(1, 28))
+            left = rng.random() < 0.03
+            serial += 1
+            students.append(
+                Student(
+                    school=school,
+                    siecle_id=str(100000 + serial),
+                    elenoet=str(5000 + serial),
+                    ine="" if rng.random() < 0.01 else f"{rng.randint(10**9, 10**10 - 1)}{rng.choice('ABCDEFGHJK')}",
+                    last_name=family_name,
+                    first_name=names.first(sex),
+                    search_name=search_key(family_name),
+                    birth_date=birth,
+                    sex=sex,
+                    mef=mef,
+                    division=division,
+                    entry_date=year_start - datetime.timedelta(days=365 * rng.randint(0, 3)),
+                    leaving_date=(today - datetime.timedelta(days=rng.randint(1, 60))) if left else None,
+                    has_left=left,
+                )
+            )
+        two_parents = rng.random() < 0.9
+        separated = two_parents and rng.random() < 0.25
+        parents = (
+            [("MME", "F", "10"), ("M.", "M", "20")]
+            if two_parents
+            else [rng.choice([("MME", "F", "10"), ("M.", "M", "20")])]
+        )
+        for rank, (civility, sex, relationship) in enumerate(parents, start=1):
+            if separated and rank == 2:
+                street, postcode, city = names.address()
+            first = names.first(sex)
+            last = family_name if rng.random() < 0.8 else rng.choice(names.last)
+            has_address = rng.random() > 0.04
+            has_email = rng.random() > 0.2
+            serial += 1
+            guardians.append(
+                Guardian(
+                    school=school,
+                    siecle_id=str(900000 + serial),
+                    civility=civility,
+                    last_name=last,
+                    first_name=first,
+                    address_line1=street if has_address else "",
+                    postcode=postcode if has_address else "",
+                    city=city if has_address else "",
+                    country="FRANCE",
+                    email=_email(rng, first, last, serial) if has_email else "",
+                    mobile_phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                )
+            )
+            for child in range(first_child, len(students)):
+                pairs.append((child, len(guardians) - 1, rank, relationship))
+        if rng.random() < 0.05:  # another contact (grandparent), never given a code
+            serial += 1
+            guardians.append(
+                Guardian(
+                    school=school,
+                    siecle_id=str(900000 + serial),
+                    civility="MME",
+                    last_name=rng.choice(names.last),
+                    first_name=names.first("F"),
+                    address_line1=street,
+                    postcode=postcode,
+                    city=city,
+                    country="FRANCE",
+                )
+            )
+            for child in range(first_child, len(students)):
+                pairs.append((child, len(guardians) - 1, LegalRank.OTHER, "38"))
+
+    students = Student.objects.bulk_create(students, batch_size=2000)
+    guardians = Guardian.objects.bulk_create(guardians, batch_size=2000)
+    links = GuardianLink.objects.bulk_create(
+        [
+            GuardianLink(student=students[s], guardian=guardians[g], legal_rank=rank, relationship=rel)
+            for s, g, rank, rel in pairs
+        ],
+        batch_size=5000,
+    )
+    report.schools += 1
+    report.mefs += len(mefs)
+    report.divisions += len(new_divisions)
+    report.students += len(students)
+    report.left += sum(1 for s in students if s.has_left)
+    report.guardians += len(guardians)
+    report.links += len(links)
+    return school, students

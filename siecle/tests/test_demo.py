@@ -1,0 +1,44 @@
+import pytest
+from django.core.management import call_command
+
+from siecle.demo import uaj_with_key
+from siecle.models import Guardian, GuardianLink, School, Student
+
+pytestmark = pytest.mark.django_db
+
+
+def test_uaj_check_letter_is_the_siecle_one():
+    # the real UAJ of lycée Arago, from the nomenclature sample: 750680 mod 23 = 6 -> "G"
+    assert uaj_with_key(750680) == "0750680G"
+
+
+def test_seed_demo_builds_a_realistic_academy(capsys):
+    call_command("seed_demo", "--schools", "2", "--students", "120")
+    out = capsys.readouterr().out
+    assert "élèves : 240" in out
+    assert School.objects.count() == 2
+    assert Student.objects.count() == 240
+    assert Student.objects.filter(has_left=True, leaving_date__isnull=False).exists()
+    links = GuardianLink.objects.all()
+    # every student has at least one legal guardian; siblings share guardians
+    assert not Student.objects.exclude(guardian_links__legal_rank__in=[1, 2]).exists()
+    assert Guardian.objects.filter(student_links__legal_rank=1).distinct().count() < Student.objects.count()
+    assert Guardian.objects.filter(email="").exists() and Guardian.objects.exclude(email="").exists()
+    assert links.filter(legal_rank=2).exists()
+    assert all(s.search_name == s.search_name.upper() for s in Student.objects.all()[:50])
+
+
+def test_seed_demo_if_empty_does_nothing_the_second_time(capsys):
+    call_command("seed_demo", "--schools", "1", "--students", "30", "--if-empty")
+    call_command("seed_demo", "--schools", "1", "--students", "30", "--if-empty")
+    assert School.objects.count() == 1
+
+
+def test_create_school_user_prints_a_working_login(capsys, db):
+    call_command("seed_demo", "--schools", "1", "--students", "10")
+    call_command("create_school_user", "chef.demo", "--first-school")
+    out = capsys.readouterr().out
+    password = out.split("mot de passe : ")[1].strip()
+    from django.contrib.auth.models import User
+
+    assert User.objects.get(username="chef.demo").check_password(password)

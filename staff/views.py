@@ -1,0 +1,53 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .access import current_school, school_required, set_current_school
+from .forms import ChooseSchoolForm, LoginForm
+from .selectors import schools_for_user
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "staff/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choose_school(request: HttpRequest) -> HttpResponse:
+    schools = schools_for_user(user=request.user).select_related("academy").order_by("uaj")
+    form = ChooseSchoolForm(request.POST or None, schools=schools, initial={"school": current_school(request)})
+    if request.method == "POST" and form.is_valid():
+        set_current_school(request, form.cleaned_data["school"])
+        messages.success(request, f"Vous travaillez maintenant sur {form.cleaned_data['school']}.")
+        return redirect("staff:home")
+    return render(request, "staff/choose_school.html", {"form": form, "has_schools": schools.exists()})
+
+
+@school_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/home.html")
+
+
+@school_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/help.html")
+
+
+@school_required
+def edition(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/edition.html")
+
+
+def coming_soon(title: str, summary: str):
+    """A menu page whose feature has not landed yet: it says what will come."""
+
+    @school_required
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(request, "staff/coming_soon.html", {"title": title, "summary": summary})
+
+    return view
