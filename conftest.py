@@ -57,3 +57,138 @@ def other_client(other_head, other_school) -> Client:
     session["current_school_id"] = other_school.pk
     session.save()
     return client
+
+
+# --- Real processes: a Celery worker, a browser ---------------------------------------------
+
+
+def _test_database_url(alias: str) -> str:
+    """The URL of the test database pytest-django created for `alias` (test_ prefix)."""
+    from django.db import connections
+
+    s = connections[alias].settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    host = s.get("HOST") or "127.0.0.1"
+    port = s.get("PORT") or 5432
+    user = s.get("USER") or "postgres"
+    return f"postgres://{user}@{host}:{port}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(transactional_db, django_db_setup):
+    """A real Celery worker process on the test databases and the configured broker.
+
+    Tests that use it see their data committed (transactional_db) so the worker reads it.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+
+    if settings.CELERY_BROKER_URL.startswith("filesystem"):
+        pytest.fail("The end-to-end tests need a real broker: set CELERY_BROKER_URL (make test does).")
+    env = dict(os.environ)
+    env["DATABASE_URL"] = _test_database_url("default")
+    env["TELESERVICES_DATABASE_URL"] = _test_database_url("teleservices")
+    env["TSADMIN_ENV"] = "test"
+    from tsadmin.celery import app
+
+    app.control.purge()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tsadmin",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if app.control.ping(timeout=0.5):
+                break
+        except Exception:  # noqa: BLE001, S112 — the broker may not answer yet
+            continue
+    else:
+        proc.kill()
+        pytest.fail("The Celery worker did not start within 30 s.")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = "node_modules/axe-core/axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright: never a downloaded browser build."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # around it are still synchronous (the documented Django + Playwright set-up).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("chromium is missing: run `make test` (it installs Debian's chromium).")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab; its `goto_path` opens a path of the live server."""
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+def browser_sign_in(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/connexion/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core in the page; return the violations of the given impacts."""
+    page.add_script_tag(path=AXE)
+    result = page.evaluate("async () => await axe.run()")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from faker.providers.person.fr_FR import Provider as PersonProvider
 
 from .models import Academy, Division, Ent, Guardian, GuardianLink, LegalRank, Mef, School, Student, search_key
+from .signals import students_created
 
 UAJ_KEY_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
@@ -156,6 +157,7 @@ def create_demo_academy(
             school, students = _create_school(
                 rng, names, academy, uaj, index, students_per_school, year_start, year_end, today, report
             )
+            students_created.send(sender=School, school=school, student_ids=[s.pk for s in students])
             if on_school is not None:
                 on_school(school, students)
         report.school_uajs.append(uaj)
