@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from .models import NotesPublicationDate, SchoolSettings, ServiceState, SettingChange
+
+
+@admin.register(SchoolSettings)
+class SchoolSettingsAdmin(admin.ModelAdmin):
+    list_display = ["school", "activated_at", "letter_type", "notes_mode", "lpc_delay_days", "contact_active"]
+    list_select_related = ["school"]
+    search_fields = ["school__uaj", "school__name"]
+    raw_id_fields = ["school", "activated_by", "letter_ent"]
+
+
+@admin.register(ServiceState)
+class ServiceStateAdmin(admin.ModelAdmin):
+    list_display = ["school", "service", "is_open", "updated_at"]
+    list_filter = ["service", "is_open"]
+    list_select_related = ["school"]
+    search_fields = ["school__uaj", "school__name"]
+    raw_id_fields = ["school"]
+
+
+@admin.register(NotesPublicationDate)
+class NotesPublicationDateAdmin(admin.ModelAdmin):
+    list_display = ["school", "mef", "division", "date"]
+    list_select_related = ["school", "mef", "division"]
+    search_fields = ["school__uaj"]
+    raw_id_fields = ["school", "mef", "division"]
+
+
+@admin.register(SettingChange)
+class SettingChangeAdmin(admin.ModelAdmin):
+    """The history is evidence: it is read here, never edited."""
+
+    list_display = ["changed_at", "school", "setting", "old_value", "new_value", "changed_by_name"]
+    list_filter = ["setting"]
+    list_select_related = ["school"]
+    search_fields = ["school__uaj", "changed_by_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
