@@ -1,0 +1,15 @@
+"""A guardian who stops being legal 1 or 2 of a student loses the CAR of that pair."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from siecle.models import School
+from siecle.signals import links_lost_legal_rank
+
+from .services import car_invalidate_for_links
+
+
+@receiver(links_lost_legal_rank, dispatch_uid="car_links_lost_legal_rank")
+def invalidate_codes_of_former_legal_guardians(sender, *, school: School, link_ids: list[int], **kwargs) -> None:
+    car_invalidate_for_links(school=school, link_ids=link_ids)

@@ -1,0 +1,511 @@
+"""Writes on activation codes (SPEC C1, C2, C5, C8; D1, D3 go through the same core).
+
+Every rule lives here once, and every screen, command and signal receiver calls it:
+- `codes_create_bulk`: the only way a code is born (both kinds): values from `car.codes`,
+  uniqueness and "one valid code per pair / per student" checked by the database, value
+  collisions retried, a pair that got a valid code meanwhile skipped; history in bulk.
+- `car_create_bulk` / `car_regenerate`: who may get a CAR (legal 1 or 2, no refusal).
+- `car_refusal_record` / `car_refusal_lift`: a refusal invalidates the valid CAR and blocks creation.
+Each function writes its history rows in the same transaction as the change, with a constant
+number of SQL statements whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from siecle.models import GuardianLink, LegalRank, School
+
+from . import codes
+from .models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
+
+LEGAL_RANKS = (LegalRank.LEGAL_1, LegalRank.LEGAL_2)
+MAX_ATTEMPTS = 8
+
+
+class CodeError(Exception):
+    """An action refused by a rule; its message is French and meant for the user."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who a new code is for: a student, and for a CAR the student–guardian link."""
+
+    student_id: int
+    link_id: int | None = None
+
+
+@dataclass
+class CreationReport:
+    created: int = 0
+    already_valid: int = 0
+    refused: int = 0
+    not_eligible: int = 0
+
+
+def _events(
+    *,
+    kind: str,
+    school: School,
+    rows: Iterable[tuple[int, int | None, int | None]],
+    event: str,
+    at: datetime.datetime,
+    by,
+    mode: str = "",
+    detail: str = "",
+) -> list[CodeEvent]:
+    """History rows for (student_id, link_id, code_id) triples, written in one statement."""
+    by_id = getattr(by, "pk", None)
+    return CodeEvent.objects.bulk_create(
+        [
+            CodeEvent(
+                kind=kind,
+                school=school,
+                student_id=student_id,
+                link_id=link_id,
+                code_id=code_id,
+                event=event,
+                mode=mode,
+                detail=detail,
+                at=at,
+                by_id=by_id,
+            )
+            for student_id, link_id, code_id in rows
+        ]
+    )
+
+
+def _has_valid_code(kind: str, targets: Sequence[Target]) -> set[Target]:
+    """The targets that hold a valid code of this kind now (one query)."""
+    if not targets:
+        return set()
+    if kind == CodeKind.CAR:
+        ids = [t.link_id for t in targets]
+        found = set(
+            ActivationCode.objects.filter(kind=kind, is_valid=True, link_id__in=ids).values_list("link_id", flat=True)
+        )
+        return {t for t in targets if t.link_id in found}
+    ids = [t.student_id for t in targets]
+    found = set(
+        ActivationCode.objects.filter(kind=kind, is_valid=True, student_id__in=ids).values_list("student_id", flat=True)
+    )
+    return {t for t in targets if t.student_id in found}
+
+
+def codes_create_bulk(
+    *, kind: str, school: School, targets: Sequence[Target], by, detail: str = "", at: datetime.datetime | None = None
+) -> list[ActivationCode]:
+    """Create one valid code per target, with its "Création" history row; return the new codes.
+
+    The caller checks who may get a code; this function guarantees the database rules: a value
+    already taken in the academy is drawn again (only for the rows that collided), and a target
+    that holds a valid code (a double submission, another head at the same moment) is skipped,
+    never given a second one. Statements: one insert, one select, one history insert (plus one
+    select and one insert per round when something collided).
+    """
+    at = at or timezone.now()
+    pending = list(dict.fromkeys(targets))
+    created: list[ActivationCode] = []
+    for _attempt in range(MAX_ATTEMPTS):
+        if not pending:
+            break
+        values = codes.generate_many(len(pending))
+        wanted = dict(zip(values, pending, strict=True))
+        ActivationCode.objects.bulk_create(
+            [
+                ActivationCode(
+                    kind=kind,
+                    school=school,
+                    student_id=t.student_id,
+                    link_id=t.link_id,
+                    value=v,
+                    is_valid=True,
+                    created_at=at,
+                    changed_at=at,
+                    change_kind=EventKind.CREATION,
+                )
+                for v, t in wanted.items()
+            ],
+            ignore_conflicts=True,
+        )
+        mine = [
+            c
+            for c in ActivationCode.objects.filter(value__in=values)
+            if c.value in wanted and wanted[c.value] == Target(c.student_id, c.link_id) and c.created_at == at
+        ]
+        created.extend(mine)
+        got = {Target(c.student_id, c.link_id) for c in mine}
+        missing = [t for t in pending if t not in got]
+        pending = [t for t in missing if t not in _has_valid_code(kind, missing)]
+    else:
+        if pending:
+            raise CodeError("Impossible de tirer des codes uniques : réessayez.")
+    _events(
+        kind=kind,
+        school=school,
+        rows=[(c.student_id, c.link_id, c.pk) for c in created],
+        event=EventKind.CREATION,
+        at=at,
+        by=by,
+        detail=detail,
+    )
+    return created
+
+
+def codes_invalidate(
+    *, codes_qs, by, detail: str = "", at: datetime.datetime | None = None
+) -> list[tuple[int, int | None, int]]:
+    """Invalidate the valid codes of the queryset, with an "Invalidation" row each.
+
+    Returns (student_id, link_id, code_id) of what was invalidated. Three statements.
+    """
+    at = at or timezone.now()
+    rows = list(
+        codes_qs.select_for_update()
+        .filter(is_valid=True)
+        .values_list("student_id", "link_id", "pk", "kind", "school_id")
+        .order_by("pk")
+    )
+    if not rows:
+        return []
+    ActivationCode.objects.filter(pk__in=[r[2] for r in rows]).update(
+        is_valid=False, invalidated_at=at, changed_at=at, change_kind=EventKind.INVALIDATION
+    )
+    by_id = getattr(by, "pk", None)
+    CodeEvent.objects.bulk_create(
+        [
+            CodeEvent(
+                kind=kind,
+                school_id=school_id,
+                student_id=student_id,
+                link_id=link_id,
+                code_id=code_id,
+                event=EventKind.INVALIDATION,
+                detail=detail,
+                at=at,
+                by_id=by_id,
+            )
+            for student_id, link_id, code_id, kind, school_id in rows
+        ]
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+# --- CAR: guardians' codes ---------------------------------------------------------------
+
+
+def _school_links(school: School):
+    return GuardianLink.objects.filter(student__school=school, guardian__school=school)
+
+
+def _refused_links():
+    return AccessRefusal.objects.filter(kind=CodeKind.CAR, link=OuterRef("pk"))
+
+
+def _valid_cars():
+    return ActivationCode.objects.filter(kind=CodeKind.CAR, is_valid=True, link=OuterRef("pk"))
+
+
+def car_create_bulk(*, school: School, link_ids: Iterable[int], by) -> CreationReport:
+    """Mass creation (C2): a new CAR for each checked pair that may have one.
+
+    A pair may when the guardian is legal 1 or 2 of a student of the school who has not left,
+    has not refused the access and holds no valid CAR. Others are counted, never changed, so
+    a second submission of the same form creates nothing.
+    """
+    wanted = set(link_ids)
+    report = CreationReport()
+    if not wanted:
+        return report
+    with transaction.atomic():
+        rows = list(
+            _school_links(school)
+            .filter(pk__in=wanted)
+            .annotate(refused=Exists(_refused_links()), has_valid=Exists(_valid_cars()))
+            .values_list("pk", "student_id", "legal_rank", "student__has_left", "refused", "has_valid")
+        )
+        targets = []
+        for link_id, student_id, rank, has_left, refused, has_valid in rows:
+            if rank not in LEGAL_RANKS or has_left:
+                report.not_eligible += 1
+            elif refused:
+                report.refused += 1
+            elif has_valid:
+                report.already_valid += 1
+            else:
+                targets.append(Target(student_id, link_id))
+        report.not_eligible += len(wanted) - len(rows)
+        created = codes_create_bulk(kind=CodeKind.CAR, school=school, targets=targets, by=by)
+        report.created = len(created)
+        report.already_valid += len(targets) - len(created)
+    return report
+
+
+def _lock_link(link: GuardianLink) -> GuardianLink:
+    """Serialise the actions on one pair: two heads acting at once are applied one after the other."""
+    return GuardianLink.objects.select_for_update().select_related("student").get(pk=link.pk)
+
+
+def car_regenerate(*, link: GuardianLink, by) -> ActivationCode:
+    """ "Nouveau code" (C5): invalidate the pair's valid CAR, then create a new valid one."""
+    with transaction.atomic():
+        link = _lock_link(link)
+        if link.legal_rank not in LEGAL_RANKS:
+            raise CodeError("Seuls les responsables légaux 1 et 2 peuvent recevoir un code.")
+        if link.student.has_left:
+            raise CodeError("L'élève a quitté l'établissement : aucun nouveau code ne peut être créé.")
+        if AccessRefusal.objects.filter(kind=CodeKind.CAR, link=link).exists():
+            raise CodeError("Ce responsable a refusé l'accès aux téléservices : autorisez d'abord l'accès.")
+        at = timezone.now()
+        codes_invalidate(
+            codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, link=link),
+            by=by,
+            detail="Remplacé par un nouveau code",
+            at=at,
+        )
+        (code,) = codes_create_bulk(
+            kind=CodeKind.CAR, school=link.student.school, targets=[Target(link.student_id, link.pk)], by=by, at=at
+        )
+    return code
+
+
+def car_invalidate(*, link: GuardianLink, by) -> ActivationCode:
+    """ "Invalider code" (C5): the pair keeps no valid CAR until a new one is created."""
+    with transaction.atomic():
+        link = _lock_link(link)
+        done = codes_invalidate(codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, link=link), by=by)
+        if not done:
+            raise CodeError("Ce couple n'a pas de code valide à invalider.")
+    return ActivationCode.objects.get(pk=done[0][2])
+
+
+def car_invalidate_unnotified_bulk(*, school: School, link_ids: Iterable[int], by) -> int:
+    """Withdraw the access of pairs whose valid CAR was never sent (manual §5.4.1).
+
+    Only codes not yet notified are touched: a notified code is changed on the pair screen.
+    """
+    with transaction.atomic():
+        done = codes_invalidate(
+            codes_qs=ActivationCode.objects.filter(
+                kind=CodeKind.CAR, school=school, link_id__in=list(link_ids), notified_at__isnull=True
+            ),
+            by=by,
+            detail="Accès supprimé avant notification",
+        )
+    return len(done)
+
+
+def car_invalidate_for_links(*, school: School, link_ids: Iterable[int], by=None) -> int:
+    """The guardians of these links are no longer legal guardians: their valid CARs stop working."""
+    with transaction.atomic():
+        done = codes_invalidate(
+            codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, school=school, link_id__in=list(link_ids)),
+            by=by,
+            detail="N'est plus responsable légal de l'élève",
+        )
+    return len(done)
+
+
+def car_refusals_record(*, school: School, link_ids: Iterable[int], by) -> int:
+    """Record the refusal of these pairs (returned slip, "Enlever l'accès"), invalidating their CAR (C8).
+
+    Pairs already refused, other contacts and other schools' pairs are left alone.
+    Returns how many refusals were recorded.
+    """
+    wanted = set(link_ids)
+    with transaction.atomic():
+        links = list(
+            _school_links(school)
+            .select_for_update(of=("self",))
+            .filter(pk__in=wanted, legal_rank__in=LEGAL_RANKS)
+            .annotate(refused=Exists(_refused_links()))
+            .filter(refused=False)
+            .values_list("pk", "student_id")
+            .order_by("pk")
+        )
+        if not links:
+            return 0
+        at = timezone.now()
+        by_id = getattr(by, "pk", None)
+        AccessRefusal.objects.bulk_create(
+            [
+                AccessRefusal(
+                    kind=CodeKind.CAR, school=school, student_id=s, link_id=pk, recorded_at=at, recorded_by_id=by_id
+                )
+                for pk, s in links
+            ]
+        )
+        codes_invalidate(
+            codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, link_id__in=[pk for pk, _ in links]),
+            by=by,
+            detail="Refus d'accès aux téléservices",
+            at=at,
+        )
+        _events(
+            kind=CodeKind.CAR,
+            school=school,
+            rows=[(s, pk, None) for pk, s in links],
+            event=EventKind.REFUSAL,
+            at=at,
+            by=by,
+        )
+    return len(links)
+
+
+def car_refusals_lift(*, school: School, link_ids: Iterable[int], by) -> int:
+    """Lift the refusal of these pairs ("Autoriser l'accès"); a new CAR can then be created."""
+    wanted = set(link_ids)
+    with transaction.atomic():
+        refusals = list(
+            AccessRefusal.objects.select_for_update()
+            .filter(kind=CodeKind.CAR, school=school, link_id__in=wanted)
+            .values_list("pk", "student_id", "link_id")
+            .order_by("pk")
+        )
+        if not refusals:
+            return 0
+        AccessRefusal.objects.filter(pk__in=[r[0] for r in refusals]).delete()
+        _events(
+            kind=CodeKind.CAR,
+            school=school,
+            rows=[(s, link_id, None) for _, s, link_id in refusals],
+            event=EventKind.REFUSAL_LIFTED,
+            at=timezone.now(),
+            by=by,
+        )
+    return len(refusals)
+
+
+def car_refusal_record(*, link: GuardianLink, by) -> None:
+    """ "Enlever l'accès" on the pair screen."""
+    if not car_refusals_record(school=link.student.school, link_ids=[link.pk], by=by):
+        raise CodeError("L'accès de ce responsable est déjà enlevé, ou il n'est pas responsable légal.")
+
+
+def car_refusal_lift(*, link: GuardianLink, by) -> None:
+    """ "Autoriser l'accès" on the pair screen."""
+    if not car_refusals_lift(school=link.student.school, link_ids=[link.pk], by=by):
+        raise CodeError("Ce responsable n'avait pas d'accès enlevé.")
+
+
+# --- Facts recorded by the other apps (notification, portal usage, continuity) -------------
+
+
+def codes_notification_record(*, code_ids: Iterable[int], mode: str, by, on: datetime.date | None = None) -> int:
+    """The codes were sent (letter or e-mail): store date and mode, one "Notification" row each.
+
+    Called by the notification screens (C3, C5 "Notifier code", D2, D3). Only valid codes count.
+    """
+    if mode not in NotificationMode.values:
+        raise ValueError(f"Unknown notification mode {mode!r}")
+    at = timezone.now()
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        rows = list(
+            ActivationCode.objects.select_for_update()
+            .filter(pk__in=list(code_ids), is_valid=True)
+            .values_list("student_id", "link_id", "pk", "kind", "school_id")
+            .order_by("pk")
+        )
+        ActivationCode.objects.filter(pk__in=[r[2] for r in rows]).update(notified_at=on, notification_mode=mode)
+        by_id = getattr(by, "pk", None)
+        CodeEvent.objects.bulk_create(
+            [
+                CodeEvent(
+                    kind=kind,
+                    school_id=school_id,
+                    student_id=s,
+                    link_id=link_id,
+                    code_id=pk,
+                    event=EventKind.NOTIFICATION,
+                    mode=mode,
+                    at=at,
+                    by_id=by_id,
+                )
+                for s, link_id, pk, kind, school_id in rows
+            ]
+        )
+    return len(rows)
+
+
+def codes_usage_record(*, uses: Iterable[tuple[int, int, datetime.datetime]]) -> int:
+    """Codes used on the portal: (code_id, account_id, used_at). Brought back by the replication.
+
+    A code already recorded as used keeps its first date; the account id is updated.
+    """
+    uses = list(uses)
+    if not uses:
+        return 0
+    with transaction.atomic():
+        by_pk = {c.pk: c for c in ActivationCode.objects.select_for_update().filter(pk__in=[u[0] for u in uses])}
+        changed, events = [], []
+        for code_id, account_id, used_at in uses:
+            code = by_pk.get(code_id)
+            if code is None:
+                continue
+            first_use = code.used_at is None
+            code.account_id = account_id
+            if first_use:
+                code.used_at = used_at
+                code.changed_at = used_at
+                code.change_kind = EventKind.USE
+                events.append(
+                    CodeEvent(
+                        kind=code.kind,
+                        school_id=code.school_id,
+                        student_id=code.student_id,
+                        link_id=code.link_id,
+                        code_id=code.pk,
+                        event=EventKind.USE,
+                        at=used_at,
+                    )
+                )
+            changed.append(code)
+        ActivationCode.objects.bulk_update(changed, ["account_id", "used_at", "changed_at", "change_kind"])
+        CodeEvent.objects.bulk_create(events)
+    return len(events)
+
+
+def codes_continuity_record(*, attachments: Iterable[tuple[int, int]], on: datetime.date | None = None) -> int:
+    """Continuity of access (C7): (code_id, account_id) of new codes attached to an existing account."""
+    attachments = list(attachments)
+    if not attachments:
+        return 0
+    on = on or timezone.localdate()
+    at = timezone.now()
+    with transaction.atomic():
+        by_pk = {
+            c.pk: c
+            for c in ActivationCode.objects.select_for_update().filter(
+                pk__in=[a[0] for a in attachments], is_valid=True
+            )
+        }
+        events = []
+        for code_id, account_id in attachments:
+            code = by_pk.get(code_id)
+            if code is None:
+                continue
+            code.account_id, code.continuity_at = account_id, on
+            code.changed_at, code.change_kind = at, EventKind.CONTINUITY
+            events.append(
+                CodeEvent(
+                    kind=code.kind,
+                    school_id=code.school_id,
+                    student_id=code.student_id,
+                    link_id=code.link_id,
+                    code_id=code.pk,
+                    event=EventKind.CONTINUITY,
+                    at=at,
+                )
+            )
+        ActivationCode.objects.bulk_update(
+            list(by_pk.values()), ["account_id", "continuity_at", "changed_at", "change_kind"]
+        )
+        CodeEvent.objects.bulk_create(events)
+    return len(events)
