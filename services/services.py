@@ -7,14 +7,29 @@ Refusals are `TeleserviceError` (a Django `ValidationError`) with a French messa
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from siecle.models import School
+from siecle.models import Ent, School
 
-from .catalogue import BY_CODE, Service
-from .models import SchoolSettings, ServiceState, Setting, SettingChange
+from . import welcome
+from .catalogue import BY_CODE, Service, ServiceCode
+from .models import (
+    LPC_DELAY_MAX,
+    LPC_DELAY_MIN,
+    WELCOME_MESSAGE_MAX,
+    LetterType,
+    NotesMode,
+    NotesPublicationDate,
+    SchoolSettings,
+    ServiceState,
+    Setting,
+    SettingChange,
+)
 
 
 class TeleserviceError(ValidationError):
@@ -125,3 +140,210 @@ def services_set_states(*, school: School, states: dict[str, bool], by) -> list[
         if _service_set(school=school, service=code, is_open=is_open, by=by):
             changed.append(code)
     return changed
+
+
+# --- B3 welcome message ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def welcome_message_update(*, school: School, source: str, by) -> None:
+    """Store the welcome message typed by the head, as sanitised HTML (B3); any service state."""
+    clean = welcome.sanitize(source)
+    length = welcome.visible_length(clean)
+    if length > WELCOME_MESSAGE_MAX:
+        raise TeleserviceError(
+            f"Le message compte {length} caractères ; {WELCOME_MESSAGE_MAX} au plus sont acceptés.",
+            code="too_long",
+        )
+    row = _locked_settings(school)
+    if row.welcome_message == clean:
+        return
+    old = row.welcome_message
+    row.welcome_message = clean
+    row.save(update_fields=["welcome_message", "updated_at"])
+    _record(school=school, setting=Setting.WELCOME_MESSAGE, old=old, new=clean, by=by)
+
+
+# --- B4 notification letter ------------------------------------------------------------------
+
+
+def _letter_label(letter_type: str, ent: Ent | None) -> str:
+    label = LetterType(letter_type).label
+    if letter_type != LetterType.TELESERVICES and ent is not None:
+        label = f"{label} ({ent.location} {ent.description} : {ent.url})"
+    return label
+
+
+@transaction.atomic
+def letter_settings_update(*, school: School, letter_type: str, ent: Ent | None, by) -> None:
+    """Choose what the notification letters present (B4): téléservices, mixed ENT, or ENT only."""
+    if letter_type not in LetterType.values:
+        raise TeleserviceError("Ce type de courrier n'existe pas.", code="unknown_letter_type")
+    if letter_type == LetterType.TELESERVICES:
+        ent = None
+    elif ent is None:
+        raise TeleserviceError("Choisissez l'ENT à présenter dans le courrier.", code="ent_required")
+    elif ent.academy_id != school.academy_id:
+        raise TeleserviceError("Cet ENT n'est pas déclaré pour l'académie.", code="foreign_ent")
+    row = _locked_settings(school)
+    if row.letter_type == letter_type and row.letter_ent_id == (ent.pk if ent else None):
+        return
+    old = _letter_label(row.letter_type, row.letter_ent)
+    row.letter_type = letter_type
+    row.letter_ent = ent
+    row.save(update_fields=["letter_type", "letter_ent", "updated_at"])
+    _record(school=school, setting=Setting.LETTER, old=old, new=_letter_label(letter_type, ent), by=by)
+
+
+# --- B5 notes publication --------------------------------------------------------------------
+
+
+def _require_open(school: School, service: str, what: str) -> None:
+    if not ServiceState.objects.filter(school=school, service=service, is_open=True).exists():
+        raise TeleserviceError(
+            f"Ouvrez d'abord le service « {BY_CODE[service].label} » pour modifier {what}.", code="service_closed"
+        )
+
+
+Couple = tuple[int, int]  # (mef_id, division_id)
+
+
+@transaction.atomic
+def notes_mode_set(*, school: School, mode: str, by) -> int:
+    """Choose how notes are published (B5). Going back to "au fil de l'eau" deletes every date.
+
+    Screens ask for confirmation before calling this with the continuous mode. Returns the
+    number of deleted dates.
+    """
+    if mode not in NotesMode.values:
+        raise TeleserviceError("Ce type de publication n'existe pas.", code="unknown_mode")
+    _require_open(school, ServiceCode.NOTES, "le type de publication des notes")
+    row = _locked_settings(school)
+    deleted = 0
+    if mode == NotesMode.CONTINUOUS:
+        deleted, _ = NotesPublicationDate.objects.filter(school=school).delete()
+        if deleted:
+            _record(
+                school=school,
+                setting=Setting.NOTES_DATES,
+                old=f"{deleted} date(s)",
+                new="Toutes les dates supprimées",
+                by=by,
+            )
+    if row.notes_mode != mode:
+        old = NotesMode(row.notes_mode).label
+        row.notes_mode = mode
+        row.save(update_fields=["notes_mode", "updated_at"])
+        _record(school=school, setting=Setting.NOTES_MODE, old=old, new=NotesMode(mode).label, by=by)
+    return deleted
+
+
+def _deadline_mode_checked(school: School) -> None:
+    _require_open(school, ServiceCode.NOTES, "les dates de publication")
+    row = _locked_settings(school)
+    if row.notes_mode != NotesMode.DEADLINE:
+        raise TeleserviceError(
+            "Les dates de publication ne servent qu'avec la publication « à échéance ».", code="not_deadline"
+        )
+
+
+def _couples_checked(school: School, couples: Iterable[Couple]) -> list[Couple]:
+    from .selectors import notes_couple_keys
+
+    wanted = list(dict.fromkeys(couples))
+    if not wanted:
+        raise TeleserviceError("Cochez au moins un couple MEF / division.", code="no_couple")
+    known = notes_couple_keys(school=school)
+    if any(c not in known for c in wanted):
+        raise TeleserviceError("Un couple MEF / division choisi n'existe pas dans l'établissement.", code="bad_couple")
+    return wanted
+
+
+@transaction.atomic
+def notes_dates_add(*, school: School, date: datetime.date, couples: Iterable[Couple], by) -> int:
+    """Add one publication date to the given (MEF, division) couples; returns how many gained it."""
+    _deadline_mode_checked(school)
+    wanted = _couples_checked(school, couples)
+    existing = set(NotesPublicationDate.objects.filter(school=school, date=date).values_list("mef_id", "division_id"))
+    new = [c for c in wanted if c not in existing]
+    NotesPublicationDate.objects.bulk_create(
+        [NotesPublicationDate(school=school, mef_id=m, division_id=d, date=date) for m, d in new]
+    )
+    if new:
+        _record(
+            school=school,
+            setting=Setting.NOTES_DATES,
+            old="",
+            new=f"{date:%d/%m/%Y} ajoutée à {len(new)} couple(s) MEF / division",
+            by=by,
+        )
+    return len(new)
+
+
+@transaction.atomic
+def notes_dates_remove(*, school: School, date: datetime.date, couples: Iterable[Couple], by) -> int:
+    """Remove one publication date from the given couples; returns how many lost it."""
+    _deadline_mode_checked(school)
+    wanted = set(_couples_checked(school, couples))
+    rows = NotesPublicationDate.objects.filter(school=school, date=date).values_list("pk", "mef_id", "division_id")
+    ids = [pk for pk, m, d in rows if (m, d) in wanted]
+    NotesPublicationDate.objects.filter(pk__in=ids).delete()
+    if ids:
+        _record(
+            school=school,
+            setting=Setting.NOTES_DATES,
+            old=f"{date:%d/%m/%Y} sur {len(ids)} couple(s) MEF / division",
+            new="Date supprimée",
+            by=by,
+        )
+    return len(ids)
+
+
+# --- B7 LPC delay ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lpc_delay_set(*, school: School, days: int, by) -> None:
+    """Days between the entry of a competence and its publication (B7); needs the LPC open."""
+    if not LPC_DELAY_MIN <= days <= LPC_DELAY_MAX:
+        raise TeleserviceError(
+            f"Le délai doit être compris entre {LPC_DELAY_MIN} et {LPC_DELAY_MAX} jours.", code="out_of_range"
+        )
+    _require_open(school, ServiceCode.LPC, "le délai de publication")
+    row = _locked_settings(school)
+    if row.lpc_delay_days == days:
+        return
+    old = row.lpc_delay_days
+    row.lpc_delay_days = days
+    row.save(update_fields=["lpc_delay_days", "updated_at"])
+    _record(school=school, setting=Setting.LPC_DELAY, old=f"{old} jours", new=f"{days} jours", by=by)
+
+
+# --- B8 contact link -------------------------------------------------------------------------
+
+
+def _contact_label(active: bool, email: str) -> str:
+    return f"{'Actif' if active else 'Non actif'}{f' ({email})' if email else ''}"
+
+
+@transaction.atomic
+def contact_link_update(*, school: School, active: bool, email: str, by) -> None:
+    """Offer families a "contact the school" link, received at one of the school's addresses (B8)."""
+    email = (email or "").strip()
+    if not school.emails:
+        raise TeleserviceError(
+            "L'établissement n'a aucune adresse électronique dans SIECLE : le lien de contact ne peut pas être réglé.",
+            code="no_school_email",
+        )
+    if email and email not in school.emails:
+        raise TeleserviceError("Choisissez une adresse de l'établissement.", code="foreign_email")
+    if active and not email:
+        raise TeleserviceError("Un lien de contact actif demande une adresse de réception.", code="email_required")
+    row = _locked_settings(school)
+    if row.contact_active == active and row.contact_email == email:
+        return
+    old = _contact_label(row.contact_active, row.contact_email)
+    row.contact_active = active
+    row.contact_email = email
+    row.save(update_fields=["contact_active", "contact_email", "updated_at"])
+    _record(school=school, setting=Setting.CONTACT, old=old, new=_contact_label(active, email), by=by)

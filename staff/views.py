@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from services.selectors import service_statuses, teleservices_activated
+
 from .access import current_school, school_required, set_current_school
 from .forms import ChooseSchoolForm, LoginForm
 from .selectors import schools_for_user
@@ -30,7 +32,12 @@ def choose_school(request: HttpRequest) -> HttpResponse:
 
 @school_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/home.html")
+    school = request.school
+    return render(
+        request,
+        "staff/home.html",
+        {"activated": teleservices_activated(school=school), "statuses": service_statuses(school=school)},
+    )
 
 
 @school_required

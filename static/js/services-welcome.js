@@ -1,0 +1,105 @@
+// Welcome message (B3): live "n/1000" counter, live preview, and the link button.
+// The preview keeps only what the server keeps (text, line breaks, http/https/mailto links),
+// built node by node: nothing typed or pasted is ever run or inserted as HTML.
+(function () {
+  "use strict";
+  var textarea = document.getElementById("id_message");
+  var counter = document.getElementById("welcome-counter");
+  var preview = document.getElementById("welcome-preview");
+  var urlInput = document.getElementById("welcome-link-url");
+  var linkButton = document.getElementById("welcome-link-button");
+  var linkError = document.getElementById("welcome-link-error");
+  if (!textarea || !counter || !preview) return;
+  var max = parseInt(counter.dataset.max, 10) || 1000;
+  var SCHEMES = ["http:", "https:", "mailto:"];
+  var DROPPED = ["SCRIPT", "STYLE"];
+
+  function allowedHref(href) {
+    if (!href) return null;
+    var trimmed = href.trim();
+    var match = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(trimmed);
+    if (!match || SCHEMES.indexOf(match[1].toLowerCase() + ":") === -1) return null;
+    return trimmed;
+  }
+
+  function chars(text) {
+    return Array.from(text).length; // code points, as the server counts
+  }
+
+  // Copy the allowed part of `source` into `target`; return the number of visible characters.
+  function copyNodes(source, target, insideLink) {
+    var count = 0;
+    source.childNodes.forEach(function (node) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        target.appendChild(document.createTextNode(node.nodeValue));
+        count += chars(node.nodeValue);
+      } else if (node.nodeType === Node.ELEMENT_NODE) {
+        var tag = node.tagName;
+        if (DROPPED.indexOf(tag) !== -1) return;
+        if (tag === "BR") {
+          target.appendChild(document.createElement("br"));
+          count += 1;
+        } else if (tag === "A" && !insideLink && allowedHref(node.getAttribute("href"))) {
+          var a = document.createElement("a");
+          a.href = allowedHref(node.getAttribute("href"));
+          a.rel = "noopener noreferrer nofollow";
+          a.target = "_blank";
+          count += copyNodes(node, a, true);
+          target.appendChild(a);
+        } else {
+          count += copyNodes(node, target, insideLink);
+        }
+      }
+    });
+    return count;
+  }
+
+  function render() {
+    var source = textarea.value.replace(/\r\n?/g, "\n").trim().replace(/\n/g, "<br>");
+    // DOMParser builds an inert document: no script runs, no image loads.
+    var parsed = new DOMParser().parseFromString("<!DOCTYPE html><body>" + source, "text/html");
+    var fragment = document.createDocumentFragment();
+    var count = copyNodes(parsed.body, fragment, false);
+    preview.replaceChildren(fragment);
+    counter.textContent = count + "/" + max;
+    counter.classList.toggle("text-danger", count > max);
+    counter.classList.toggle("fw-bold", count > max);
+    textarea.classList.toggle("is-invalid", count > max);
+  }
+
+  function escapeText(text) {
+    return text.replace(/&(?=#?\w+;)/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function makeLink() {
+    var href = allowedHref(urlInput.value);
+    if (!href) {
+      linkError.textContent = "Indiquez une adresse commençant par http://, https:// ou mailto:.";
+      linkError.hidden = false;
+      urlInput.focus();
+      return;
+    }
+    linkError.hidden = true;
+    var start = textarea.selectionStart;
+    var end = textarea.selectionEnd;
+    var selected = textarea.value.slice(start, end) || escapeText(href);
+    var quoted = href.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+    var link = '<a href="' + quoted + '">' + selected + "</a>";
+    textarea.setRangeText(link, start, end, "end");
+    urlInput.value = "";
+    textarea.focus();
+    render();
+  }
+
+  textarea.addEventListener("input", render);
+  if (linkButton && urlInput) {
+    linkButton.addEventListener("click", makeLink);
+    urlInput.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        makeLink();
+      }
+    });
+  }
+  render();
+})();
