@@ -2,27 +2,20 @@ from django.urls import path
 
 from staff.views import coming_soon
 
+from . import views
+
 app_name = "car"
 
 urlpatterns = [
-    path(
-        "creer/",
-        coming_soon(
-            "Créer les codes en masse",
-            "La création des codes d'activation des responsables (CAR) pour tout l'établissement, un MEF ou une division.",
-        ),
-        name="mass_create",
-    ),
+    path("creer/", views.mass_create, name="mass_create"),
     path(
         "notifier/",
         coming_soon("Notifier en masse", "L'envoi des codes aux responsables par courriel ou par courrier."),
         name="mass_notify",
     ),
-    path(
-        "gerer/",
-        coming_soon(
-            "Gérer le code pour un (responsable, élève)", "La gestion individuelle des codes d'un responsable."
-        ),
-        name="manage",
-    ),
+    path("gerer/", views.manage, name="manage"),
+    path("gerer/<int:link_id>/", views.pair, name="pair"),
+    path("gerer/<int:link_id>/<slug:action>/", views.pair_action, name="pair_action"),
+    path("refus/", views.refusals, name="refusals"),
+    path("export/<slug:name>.csv", views.export, name="export"),
 ]

@@ -39,3 +39,10 @@ def make_car(link, *, value=None, valid=True, notified=None, mode="", used=False
 
 def day(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)
+
+
+def page_text(response) -> str:
+    """The page as a user reads it (HTML entities decoded)."""
+    import html
+
+    return html.unescape(response.content.decode())

@@ -1,0 +1,107 @@
+"""Forms of the code screens: selection criteria, and the lists of checked rows."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from siecle.models import Division, Mef, School
+
+from .selectors import Selection
+
+
+class IdListField(forms.Field):
+    """Checked rows of a list: the ids of the checkboxes named like the field."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        try:
+            return sorted({int(v) for v in value})
+        except (TypeError, ValueError):
+            raise ValidationError("La sélection envoyée n'est pas valide : rechargez la page.") from None
+
+
+class SearchForm(forms.Form):
+    """C5, D3, C8: first letters of the student's name, MEF, division."""
+
+    nom = forms.CharField(label="Première(s) lettre(s) du nom de l'élève", max_length=100, required=False)
+    mef = forms.ModelChoiceField(label="MEF", queryset=Mef.objects.none(), required=False, empty_label="(Tous)")
+    division = forms.ModelChoiceField(
+        label="Division", queryset=Division.objects.none(), required=False, empty_label="(Toutes)"
+    )
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mef"].queryset = Mef.objects.filter(school=school).order_by("label")
+        self.fields["division"].queryset = Division.objects.filter(school=school).order_by("code")
+
+    def selection(self) -> Selection:
+        data = self.cleaned_data if self.is_valid() else {}
+        return Selection(
+            mef=data.get("mef"), division=data.get("division"), name_prefix=(data.get("nom") or "").strip()
+        )
+
+
+class MassCreateForm(forms.Form):
+    """C2 criteria: population (all, one MEF, one division) and which pairs to list."""
+
+    POPULATION_CHOICES = [("tous", "Tous les élèves"), ("mef", "Un MEF"), ("division", "Une division")]
+    FILTER_CHOICES = [("sans", "Sans code valide"), ("tous", "Tous")]
+
+    population = forms.ChoiceField(
+        label="Population", choices=POPULATION_CHOICES, widget=forms.RadioSelect, initial="tous"
+    )
+    mef = forms.ModelChoiceField(label="MEF", queryset=Mef.objects.none(), required=False, empty_label="(Choisir)")
+    division = forms.ModelChoiceField(
+        label="Division", queryset=Division.objects.none(), required=False, empty_label="(Choisir)"
+    )
+    filtre = forms.ChoiceField(label="Type d'accès", choices=FILTER_CHOICES, widget=forms.RadioSelect, initial="sans")
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mef"].queryset = Mef.objects.filter(school=school).order_by("label")
+        self.fields["division"].queryset = Division.objects.filter(school=school).order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        population = data.get("population")
+        if population == "mef" and not data.get("mef"):
+            self.add_error("mef", "Choisissez le MEF.")
+        if population == "division" and not data.get("division"):
+            self.add_error("division", "Choisissez la division.")
+        return data
+
+    def selection(self) -> Selection:
+        population = self.cleaned_data["population"]
+        return Selection(
+            mef=self.cleaned_data["mef"] if population == "mef" else None,
+            division=self.cleaned_data["division"] if population == "division" else None,
+        )
+
+    @property
+    def shows_all(self) -> bool:
+        return self.cleaned_data.get("filtre") == "tous"
+
+
+class CheckedPairsForm(forms.Form):
+    """The rows checked in a list, and which action the button asked for."""
+
+    ACTIONS = [("creer", "Créer"), ("retirer", "Retirer"), ("refuser", "Refuser"), ("autoriser", "Autoriser")]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    couples = IdListField(required=False)
+    retraits = IdListField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.ids():
+            raise ValidationError("Cochez au moins une ligne de la liste.")
+        return data
+
+    def ids(self) -> list[int]:
+        """The rows checked for the chosen action ("retirer" has its own column of boxes)."""
+        field = "retraits" if self.cleaned_data.get("action") == "retirer" else "couples"
+        return self.cleaned_data.get(field) or []

@@ -1,0 +1,122 @@
+"""Reads of the code screens (C2, C5, C8; D3 uses the same shapes): one query per list.
+
+A pair's valid code is at most one row (partial unique index), so it is joined with a
+filtered LEFT JOIN and read as annotations: the lists never issue a query per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+
+from siecle.models import Division, GuardianLink, LegalRank, Mef, School, Student, search_key
+
+from .models import AccessRefusal, ActivationCode, CodeEvent, CodeKind
+
+LEGAL_RANKS = (LegalRank.LEGAL_1, LegalRank.LEGAL_2)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which students a list is about: the whole school, a MEF or a division, first letters of the name."""
+
+    mef: Mef | None = None
+    division: Division | None = None
+    name_prefix: str = ""
+
+    def students(self, school: School) -> QuerySet[Student]:
+        qs = Student.objects.filter(school=school, has_left=False)
+        if self.mef is not None:
+            qs = qs.filter(mef=self.mef)
+        if self.division is not None:
+            qs = qs.filter(division=self.division)
+        if self.name_prefix:
+            qs = qs.filter(search_name__startswith=search_key(self.name_prefix))
+        return qs
+
+
+_VALID_CODE_FIELDS = {
+    "code_id": F("valid_code__id"),
+    "code_value": F("valid_code__value"),
+    "notified_at": F("valid_code__notified_at"),
+    "notification_mode": F("valid_code__notification_mode"),
+    "used_at": F("valid_code__used_at"),
+    "continuity_at": F("valid_code__continuity_at"),
+}
+
+
+def car_pairs(*, school: School, selection: Selection = Selection(), without_valid_code: bool = False) -> QuerySet:
+    """The (student, legal guardian) pairs of the selection with refusal and valid-CAR facts.
+
+    Each row is a GuardianLink with `student`, `student.division`, `student.mef`, `guardian`
+    loaded, and the annotations `refused`, `code_id`, `code_value`, `notified_at`,
+    `notification_mode`, `used_at`, `continuity_at` (None when the pair has no valid code).
+    """
+    students = selection.students(school)
+    qs = (
+        GuardianLink.objects.filter(student__in=students, legal_rank__in=LEGAL_RANKS, guardian__school=school)
+        .select_related("student__division", "student__mef", "guardian")
+        .annotate(
+            valid_code=FilteredRelation(
+                "activation_codes",
+                condition=Q(activation_codes__is_valid=True, activation_codes__kind=CodeKind.CAR),
+            ),
+            refused=Exists(AccessRefusal.objects.filter(kind=CodeKind.CAR, link=OuterRef("pk"))),
+            **_VALID_CODE_FIELDS,
+        )
+        .order_by("student__last_name", "student__first_name", "student_id", "legal_rank", "pk")
+    )
+    if without_valid_code:
+        qs = qs.filter(valid_code__id__isnull=True)
+    return qs
+
+
+def car_pair_codes(*, link: GuardianLink) -> list[ActivationCode]:
+    """The history of the pair's codes, newest first (the manual's "Liste des codes d'accès")."""
+    return list(ActivationCode.objects.filter(kind=CodeKind.CAR, link=link).order_by("-created_at", "-pk"))
+
+
+def pair_events(*, link: GuardianLink | None = None, student: Student | None = None, kind: str = CodeKind.CAR):
+    """Every event of a pair (or of a student's CAE), newest first, with the user who acted."""
+    qs = CodeEvent.objects.filter(kind=kind).select_related("code", "by").order_by("-at", "-pk")
+    if link is not None:
+        return list(qs.filter(link=link))
+    return list(qs.filter(student=student))
+
+
+def car_pair_refused(*, link: GuardianLink) -> bool:
+    return AccessRefusal.objects.filter(kind=CodeKind.CAR, link=link).exists()
+
+
+def last_account_id(*, codes: list[ActivationCode]) -> int | None:
+    """The account of the last code ever attached to one (C6, D3): the account block shows it."""
+    attached = [c for c in codes if c.account_id is not None]
+    if not attached:
+        return None
+    return max(attached, key=lambda c: (c.used_at or c.changed_at, c.pk)).account_id
+
+
+def cae_students(*, school: School, selection: Selection = Selection()) -> QuerySet[Student]:
+    """The students of the selection with refusal and valid-CAE facts (same annotations as `car_pairs`)."""
+    return (
+        selection.students(school)
+        .select_related("division", "mef")
+        .annotate(
+            valid_code=FilteredRelation(
+                "activation_codes",
+                condition=Q(activation_codes__is_valid=True, activation_codes__kind=CodeKind.CAE),
+            ),
+            refused=Exists(AccessRefusal.objects.filter(kind=CodeKind.CAE, student=OuterRef("pk"))),
+            **_VALID_CODE_FIELDS,
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def cae_student_codes(*, student: Student) -> list[ActivationCode]:
+    return list(ActivationCode.objects.filter(kind=CodeKind.CAE, student=student).order_by("-created_at", "-pk"))
+
+
+def cae_student_refused(*, student: Student) -> bool:
+    return AccessRefusal.objects.filter(kind=CodeKind.CAE, student=student).exists()

@@ -1,0 +1,139 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from car import services
+from car.models import ActivationCode, CodeKind, NotificationMode
+from car.tests.factories import make_car, make_pair, page_text
+from siecle.models import LegalRank
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("car:mass_create")
+
+
+def test_without_an_open_service_the_page_says_so_and_creates_nothing(head_client, school):
+    link = make_pair(school)
+    response = head_client.get(URL, {"population": "tous", "filtre": "sans"})
+    assert "Aucun téléservice n'est ouvert" in page_text(response)
+    assert 'name="couples"' not in page_text(response)
+    response = head_client.post(
+        f"{URL}?population=tous&filtre=sans", {"action": "creer", "couples": [link.pk]}, follow=True
+    )
+    assert "Aucun téléservice n'est ouvert" in page_text(response)
+    assert not ActivationCode.objects.filter(link=link).exists()
+
+
+def test_the_list_shows_legal_pairs_with_their_address_and_rank(head_client, school, open_service):
+    link = make_pair(school, last_name="MARTIN", rank=LegalRank.LEGAL_2)
+    make_pair(school, last_name="OTHER", rank=LegalRank.OTHER)
+    response = head_client.get(URL, {"population": "tous", "filtre": "sans"})
+    body = page_text(response)
+    assert "MARTIN" in body and "Légal 2" in body and "32 rue Camille Pelletan" in body
+    assert "OTHER" not in body
+    assert f'name="couples" value="{link.pk}"' in body
+    assert "A un code valide" not in body  # the three extra columns come only with "Tous"
+
+
+def test_filter_all_shows_the_extra_columns_and_disables_pairs_with_a_code_or_a_refusal(
+    head_client, school, head, open_service
+):
+    with_code = make_pair(school, last_name="AVEC")
+    make_car(with_code, notified=datetime.date(2026, 10, 9), mode=NotificationMode.LETTER)
+    refused = make_pair(school, last_name="REFUS")
+    services.car_refusal_record(link=refused, by=head)
+    free = make_pair(school, last_name="LIBRE")
+    response = head_client.get(URL, {"population": "tous", "filtre": "tous"})
+    body = page_text(response)
+    assert "A un code valide" in body and "Date de notification" in body and "Date de continuité d'accès" in body
+    assert "09/10/2026" in body
+    rows = response.context["rows"]
+    assert {r.pk for r in rows} == {with_code.pk, refused.pk, free.pk}
+    for pk in (with_code.pk, refused.pk):
+        assert f'value="{pk}"\n          aria-label' in body
+    import re
+
+    disabled = re.findall(r'name="couples" value="(\d+)"[^>]*disabled', body, flags=re.S)
+    assert sorted(int(x) for x in disabled) == sorted([with_code.pk, refused.pk])
+
+
+def test_filter_without_code_hides_pairs_that_have_one(head_client, school, open_service):
+    with_code = make_pair(school, last_name="AVEC")
+    make_car(with_code)
+    free = make_pair(school, last_name="LIBRE")
+    response = head_client.get(URL, {"population": "tous", "filtre": "sans"})
+    assert [r.pk for r in response.context["rows"]] == [free.pk]
+
+
+def test_population_by_division_and_by_mef(head_client, school, open_service):
+    a = make_pair(school, division="3A", mef="3EME", last_name="ALPHA")
+    b = make_pair(school, division="4B", mef="4EME", last_name="BETA")
+    response = head_client.get(URL, {"population": "division", "division": a.student.division_id, "filtre": "sans"})
+    assert [r.pk for r in response.context["rows"]] == [a.pk]
+    response = head_client.get(URL, {"population": "mef", "mef": b.student.mef_id, "filtre": "sans"})
+    assert [r.pk for r in response.context["rows"]] == [b.pk]
+    response = head_client.get(URL, {"population": "mef", "filtre": "sans"})
+    assert "Choisissez le MEF." in page_text(response)
+
+
+def test_checked_pairs_get_their_code_and_a_double_submission_creates_nothing_twice(head_client, school, open_service):
+    links = [make_pair(school, last_name=f"N{i}") for i in range(3)]
+    query = "?population=tous&filtre=sans"
+    data = {"action": "creer", "couples": [x.pk for x in links[:2]]}
+    response = head_client.post(URL + query, data, follow=True)
+    assert "2 codes créés." in page_text(response)
+    assert response.redirect_chain[-1][0] == URL + query
+    response = head_client.post(URL + query, data, follow=True)
+    assert "Aucun code créé." in page_text(response) and "2 couples ignorés" in page_text(response)
+    assert ActivationCode.objects.filter(kind=CodeKind.CAR).count() == 2
+    assert not ActivationCode.objects.filter(link=links[2]).exists()
+
+
+def test_posting_nothing_checked_says_so(head_client, school, open_service):
+    make_pair(school)
+    response = head_client.post(URL + "?population=tous&filtre=sans", {"action": "creer"}, follow=True)
+    assert "Cochez au moins une ligne" in page_text(response)
+
+
+def test_an_unnotified_code_can_be_withdrawn_from_the_list(head_client, school, open_service):
+    link = make_pair(school)
+    code = make_car(link)
+    body = page_text(head_client.get(URL, {"population": "tous", "filtre": "tous"}))
+    assert f'name="retraits" value="{link.pk}"' in body
+    response = head_client.post(
+        URL + "?population=tous&filtre=tous", {"action": "retirer", "retraits": [link.pk]}, follow=True
+    )
+    assert "1 code non notifié invalidé" in page_text(response)
+    code.refresh_from_db()
+    assert not code.is_valid
+
+
+def test_another_schools_pairs_are_never_created_from_this_school(other_client, school, other_school, other_head):
+    from services.services import service_open, teleservices_activate
+
+    teleservices_activate(school=other_school, by=other_head)
+    service_open(school=other_school, service="notes", by=other_head)
+    link = make_pair(school)
+    other_client.post(URL + "?population=tous&filtre=sans", {"action": "creer", "couples": [link.pk]})
+    assert not ActivationCode.objects.filter(link=link).exists()
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_list_takes_a_constant_number_of_queries(
+    head_client, school, open_service, size, django_assert_max_num_queries
+):
+    for i in range(size):
+        make_pair(school, last_name=f"Q{i:03d}", division=f"D{i % 3}")
+    with django_assert_max_num_queries(14):
+        response = head_client.get(URL, {"population": "tous", "filtre": "tous"})
+    assert len(response.context["rows"]) == size
+
+
+def test_the_csv_export_neutralises_formulas(head_client, school, open_service):
+    make_pair(school, last_name="=HYPERLINK(1)")
+    response = head_client.get(reverse("car:export", args=["creation"]), {"population": "tous", "filtre": "sans"})
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode()
+    assert text.startswith("\ufeffÉlève;Division")
+    assert "'=HYPERLINK(1)" in text
