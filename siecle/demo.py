@@ -1,7 +1,7 @@
 """The demo academy generator: realistic French schools, students and families, in bulk.
 
 Used by `manage.py seed_demo`, by `make run` and by the benchmarks. Rows are written with
-`bulk_create` one school at a time, so the academy scale (1,000 schools of 600 students)
+COPY (tsadmin.bulk) one school at a time, so the academy scale (1,000 schools of 600 students)
 finishes in minutes and memory stays bounded by one school.
 """
 
@@ -17,9 +17,49 @@ from django.db import transaction
 from django.utils import timezone
 from faker.providers.person.fr_FR import Provider as PersonProvider
 
+from tsadmin.bulk import copy_rows, reserve_ids
+
 from .models import Academy, Division, Ent, Guardian, GuardianLink, LegalRank, Mef, School, Student, search_key
 from .signals import students_created
 
+STUDENT_FIELDS = [
+    "id",
+    "school",
+    "siecle_id",
+    "elenoet",
+    "ine",
+    "last_name",
+    "first_name",
+    "search_name",
+    "birth_date",
+    "sex",
+    "mef",
+    "division",
+    "entry_date",
+    "leaving_date",
+    "has_left",
+    "created_at",
+    "updated_at",
+]
+GUARDIAN_FIELDS = [
+    "id",
+    "school",
+    "siecle_id",
+    "civility",
+    "last_name",
+    "first_name",
+    "address_line1",
+    "address_line2",
+    "address_line3",
+    "address_line4",
+    "postcode",
+    "city",
+    "country",
+    "email",
+    "mobile_phone",
+    "created_at",
+    "updated_at",
+]
 UAJ_KEY_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
 COLLEGE_MEFS = [
@@ -111,14 +151,9 @@ def create_demo_academy(
     seed: int = 2026,
     first_uaj_number: int = 990001,
     today: datetime.date | None = None,
-    on_school: Callable[[School, list[Student]], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoReport:
-    """Create (or extend) the demo academy with `schools` new schools of about M students each.
-
-    `on_school` is called inside each school's transaction with the created students, so
-    other apps can attach what must exist with a student (the student's CAE).
-    """
+    """Create (or extend) the demo academy with `schools` new schools of about M students each."""
     rng = random.Random(seed)
     names = _Names(rng)
     today = today or timezone.localdate()
@@ -154,12 +189,11 @@ def create_demo_academy(
         uaj = uaj_with_key(number)
         number += 1
         with transaction.atomic():
-            school, students = _create_school(
+            school, student_ids = _create_school(
                 rng, names, academy, uaj, index, students_per_school, year_start, year_end, today, report
             )
-            students_created.send(sender=School, school=school, student_ids=[s.pk for s in students])
-            if on_school is not None:
-                on_school(school, students)
+            # Other apps attach what must exist with a student (his CAE) in this transaction.
+            students_created.send(sender=School, school=school, student_ids=student_ids)
         report.school_uajs.append(uaj)
         if progress is not None:
             progress(index + 1, schools)
@@ -207,12 +241,16 @@ def _create_school(rng, names, academy, uaj, index, size, year_start, year_end, 
         divisions_by_mef.setdefault(mef.pk, []).append(division)
 
     # Families first: each has one to three children in the school and one or two legal guardians.
-    students: list[Student] = []
-    guardians: list[Guardian] = []
+    # Rows are tuples in the column order below, written with COPY (tsadmin.bulk).
+    now = timezone.now()
+    students: list[tuple] = []
+    guardians: list[tuple] = []
     pairs: list[tuple[int, int, int, str]] = []  # (student index, guardian index, rank, relationship)
+    age_of_mef = {mef.pk: 11 + index for index, mef in enumerate(mefs)}
     serial = 0
     while len(students) < size:
         family_name = rng.choice(names.last)
+        family_key = search_key(family_name)
         street, postcode, city = names.address()
         children = min(size - len(students), rng.choices([1, 2, 3], weights=[70, 24, 6])[0])
         first_child = len(students)
@@ -220,26 +258,28 @@ def _create_school(rng, names, academy, uaj, index, size, year_start, year_end, 
             mef = rng.choice(mefs)
             division = rng.choice(divisions_by_mef[mef.pk])
             sex = rng.choice("MF")
-            level_age = 11 + mef_specs.index(next(s for s in mef_specs if s[0] == mef.code))
-            birth = datetime.date(year_start.year - level_age, rng.randint(1, 12), rng.randint(1, 28))
+            birth = datetime.date(year_start.year - age_of_mef[mef.pk], rng.randint(1, 12), rng.randint(1, 28))
             left = rng.random() < 0.03
             serial += 1
+            ine = "" if rng.random() < 0.01 else f"{rng.randint(10**9, 10**10 - 1)}{rng.choice('ABCDEFGHJK')}"
             students.append(
-                Student(
-                    school=school,
-                    siecle_id=str(100000 + serial),
-                    elenoet=str(5000 + serial),
-                    ine="" if rng.random() < 0.01 else f"{rng.randint(10**9, 10**10 - 1)}{rng.choice('ABCDEFGHJK')}",
-                    last_name=family_name,
-                    first_name=names.first(sex),
-                    search_name=search_key(family_name),
-                    birth_date=birth,
-                    sex=sex,
-                    mef=mef,
-                    division=division,
-                    entry_date=year_start - datetime.timedelta(days=365 * rng.randint(0, 3)),
-                    leaving_date=(today - datetime.timedelta(days=rng.randint(1, 60))) if left else None,
-                    has_left=left,
+                (
+                    school.pk,
+                    str(100000 + serial),
+                    str(5000 + serial),
+                    ine,
+                    family_name,
+                    names.first(sex),
+                    family_key,
+                    birth,
+                    sex,
+                    mef.pk,
+                    division.pk,
+                    year_start - datetime.timedelta(days=365 * rng.randint(0, 3)),
+                    (today - datetime.timedelta(days=rng.randint(1, 60))) if left else None,
+                    left,
+                    now,
+                    now,
                 )
             )
         two_parents = rng.random() < 0.9
@@ -257,19 +297,25 @@ def _create_school(rng, names, academy, uaj, index, size, year_start, year_end, 
             has_address = rng.random() > 0.04
             has_email = rng.random() > 0.2
             serial += 1
+            mobile = f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
             guardians.append(
-                Guardian(
-                    school=school,
-                    siecle_id=str(900000 + serial),
-                    civility=civility,
-                    last_name=last,
-                    first_name=first,
-                    address_line1=street if has_address else "",
-                    postcode=postcode if has_address else "",
-                    city=city if has_address else "",
-                    country="FRANCE",
-                    email=_email(rng, first, last, serial) if has_email else "",
-                    mobile_phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                (
+                    school.pk,
+                    str(900000 + serial),
+                    civility,
+                    last,
+                    first,
+                    street if has_address else "",
+                    "",
+                    "",
+                    "",
+                    postcode if has_address else "",
+                    city if has_address else "",
+                    "FRANCE",
+                    _email(rng, first, last, serial) if has_email else "",
+                    mobile,
+                    now,
+                    now,
                 )
             )
             for child in range(first_child, len(students)):
@@ -277,35 +323,42 @@ def _create_school(rng, names, academy, uaj, index, size, year_start, year_end, 
         if rng.random() < 0.05:  # another contact (grandparent), never given a code
             serial += 1
             guardians.append(
-                Guardian(
-                    school=school,
-                    siecle_id=str(900000 + serial),
-                    civility="MME",
-                    last_name=rng.choice(names.last),
-                    first_name=names.first("F"),
-                    address_line1=street,
-                    postcode=postcode,
-                    city=city,
-                    country="FRANCE",
+                (
+                    school.pk,
+                    str(900000 + serial),
+                    "MME",
+                    rng.choice(names.last),
+                    names.first("F"),
+                    street,
+                    "",
+                    "",
+                    "",
+                    postcode,
+                    city,
+                    "FRANCE",
+                    "",
+                    "",
+                    now,
+                    now,
                 )
             )
             for child in range(first_child, len(students)):
                 pairs.append((child, len(guardians) - 1, LegalRank.OTHER, "38"))
 
-    students = Student.objects.bulk_create(students, batch_size=2000)
-    guardians = Guardian.objects.bulk_create(guardians, batch_size=2000)
-    links = GuardianLink.objects.bulk_create(
-        [
-            GuardianLink(student=students[s], guardian=guardians[g], legal_rank=rank, relationship=rel)
-            for s, g, rank, rel in pairs
-        ],
-        batch_size=5000,
+    student_ids = reserve_ids(Student, len(students))
+    copy_rows(Student, STUDENT_FIELDS, ((pk, *row) for pk, row in zip(student_ids, students, strict=True)))
+    guardian_ids = reserve_ids(Guardian, len(guardians))
+    copy_rows(Guardian, GUARDIAN_FIELDS, ((pk, *row) for pk, row in zip(guardian_ids, guardians, strict=True)))
+    copy_rows(
+        GuardianLink,
+        ["student", "guardian", "legal_rank", "relationship", "created_at", "updated_at"],
+        ((student_ids[s], guardian_ids[g], int(rank), rel, now, now) for s, g, rank, rel in pairs),
     )
     report.schools += 1
     report.mefs += len(mefs)
     report.divisions += len(new_divisions)
     report.students += len(students)
-    report.left += sum(1 for s in students if s.has_left)
+    report.left += sum(1 for row in students if row[13])
     report.guardians += len(guardians)
-    report.links += len(links)
-    return school, students
+    report.links += len(pairs)
+    return school, student_ids

@@ -1,0 +1,52 @@
+"""Settings come from the environment; production refuses to start without a real secret."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "TSADMIN_ENV", "DEBUG"}}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", TSADMIN_ENV="production")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key():
+    result = _manage("check", TSADMIN_ENV="production", SECRET_KEY="django-insecure-short")
+    assert result.returncode != 0
+    assert "too weak" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        TSADMIN_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="ts.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_ui_speaks_french_with_dates_as_the_manual_prints_them(settings):
+    import datetime
+
+    from django.utils import formats, translation
+
+    assert settings.LANGUAGE_CODE == "fr-fr" and settings.TIME_ZONE == "Europe/Paris"
+    with translation.override("fr"):
+        assert formats.date_format(datetime.date(2026, 9, 1)) == "01/09/2026"
