@@ -1,0 +1,15 @@
+"""Import of SIECLE BEE XML exports into the SIECLE base (SPEC A2).
+
+Entry points: `import_exports(files, uaj=..., dry_run=...)` with `ExportFile(path_or_file)`
+items; `ExportRefused` when a file must be refused as a whole (nothing is written).
+Modules: reading (zip/XML detection, streaming), staging (temporary tables), one module per
+export kind (nomenclature, structures, students, guardians), writer (compare and bulk write),
+report.
+"""
+
+from .errors import ExportRefused
+from .reading import ExportFile, ExportHeader
+from .report import ImportReport
+from .run import check_headers, import_exports
+
+__all__ = ["ExportFile", "ExportHeader", "ExportRefused", "ImportReport", "check_headers", "import_exports"]

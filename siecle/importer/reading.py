@@ -1,0 +1,278 @@
+"""Opening an export (plain XML or zipped, detected by content) and streaming its records.
+
+The parser is the standard library's expat through defusedxml's `iterparse`: every record is handed over
+as a small element and then cleared and detached from its parent, so memory stays the size
+of one record whatever the size of the file. Encodings are the ones the XML declaration
+gives (ISO-8859-15, UTF-8 with or without byte-order mark).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+from xml.etree import ElementTree as ET
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+from .errors import ExportRefused
+from .values import text, valid_uaj
+
+# Root element -> kind of export.
+ROOTS = {
+    "BEE_ELEVES": "students",
+    "BEE_RESPONSABLES": "guardians",
+    "BEE_NOMENCLATURES": "nomenclature",
+    "BEE_STRUCTURES": "structures",
+    "STS_EDT": "structures",
+}
+KIND_LABELS = {
+    "students": "élèves",
+    "guardians": "responsables",
+    "nomenclature": "nomenclatures",
+    "structures": "structures",
+}
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+RECORD_DEPTH = 3  # root / DONNEES / section / record
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ExportHeader:
+    name: str
+    kind: str
+    root: str
+    version: str
+    uaj: str
+    year: int
+    export_date: str
+
+
+class _CountingReader(io.RawIOBase):
+    """A read-only stream that reports how many bytes were read so far."""
+
+    def __init__(self, raw: IO[bytes], on_read: ProgressCallback | None, closers: list):
+        self.raw = raw
+        self.count = 0
+        self.on_read = on_read
+        self.closers = closers
+
+    def close(self) -> None:
+        if not self.closed:
+            for closer in self.closers:
+                closer.close()
+        super().close()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        if self.on_read and n:
+            self.on_read(n)
+        return n
+
+
+class ExportFile:
+    """One file given to the import: a path, or an uploaded file object, XML or zip."""
+
+    def __init__(self, source: str | os.PathLike | IO[bytes], name: str | None = None):
+        self.source = source
+        self.name = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "fichier")
+        self._zip_member: zipfile.ZipInfo | None = None
+        self._is_zip = False
+        self._inspect()
+
+    def _raw(self) -> IO[bytes]:
+        if isinstance(self.source, (str, os.PathLike)):
+            try:
+                return open(self.source, "rb")  # noqa: SIM115 — closed by the caller
+            except OSError as exc:
+                raise ExportRefused(f"{self.name} : fichier illisible ({exc.strerror}).") from exc
+        self.source.seek(0)
+        return self.source
+
+    def _inspect(self) -> None:
+        raw = self._raw()
+        try:
+            magic = raw.read(4)
+            raw.seek(0)
+            self._is_zip = magic in ZIP_MAGIC
+            if not self._is_zip:
+                raw.seek(0, io.SEEK_END)
+                self.size = raw.tell()
+                return
+            try:
+                archive = zipfile.ZipFile(raw)
+            except zipfile.BadZipFile as exc:
+                raise ExportRefused(f"{self.name} : archive zip illisible.") from exc
+            with archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                xml_members = [m for m in members if m.filename.lower().endswith(".xml")] or members
+            if not xml_members:
+                raise ExportRefused(f"{self.name} : l'archive zip est vide, aucun fichier XML à importer.")
+            if len(xml_members) > 1:
+                names = ", ".join(m.filename for m in xml_members[:5])
+                raise ExportRefused(
+                    f"{self.name} : l'archive contient {len(xml_members)} fichiers XML ({names}) ; "
+                    "déposez un export à la fois."
+                )
+            self._zip_member = xml_members[0]
+            self.size = self._zip_member.file_size
+        finally:
+            if isinstance(self.source, (str, os.PathLike)):
+                raw.close()
+
+    def open(self, on_read: ProgressCallback | None = None) -> IO[bytes]:
+        """The XML bytes, streamed (decompressed on the fly for a zip)."""
+        raw = self._raw()
+        # A path is ours to close; an uploaded file object stays open for its owner.
+        closers: list = [raw] if isinstance(self.source, (str, os.PathLike)) else []
+        if self._is_zip:
+            archive = zipfile.ZipFile(raw)
+            try:
+                member = archive.open(self._zip_member)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+                archive.close()
+                raise ExportRefused(f"{self.name} : archive zip illisible ({exc}).") from exc
+            closers = [member, archive, *closers]
+            stream: IO[bytes] = member
+        else:
+            stream = raw
+        return io.BufferedReader(_CountingReader(stream, on_read, closers), buffer_size=64 * 1024)
+
+    def reader(self, on_read: ProgressCallback | None = None) -> ExportReader:
+        return ExportReader(self.open(on_read), self.name)
+
+    def header(self) -> ExportHeader:
+        """Read only the beginning of the file: kind, school, year."""
+        reader = self.reader()
+        try:
+            return reader.header
+        finally:
+            reader.close()
+
+
+class _Malformed(ExportRefused):
+    pass
+
+
+def _parse_error(name: str, exc: ET.ParseError) -> ExportRefused:
+    line, column = getattr(exc, "position", (0, 0))
+    reason = str(exc).split(":")[0]
+    return _Malformed(f"{name} : XML mal formé à la ligne {line}, colonne {column} ({reason}) ; rien n'a été importé.")
+
+
+class ExportReader:
+    """Streams one export: its header first, then the records of DONNEES."""
+
+    def __init__(self, stream: IO[bytes], name: str):
+        self.stream = stream
+        self.name = name
+        # defusedxml refuses entity declarations and external references (untrusted uploads).
+        self._events = iterparse(stream, events=("start", "end"))
+        self._stack: list[ET.Element] = []
+        try:
+            self.header = self._read_header()
+        except BaseException:
+            stream.close()
+            raise
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def _next(self) -> tuple[str, ET.Element] | None:
+        try:
+            event, elem = next(self._events)
+        except StopIteration:
+            return None
+        except ET.ParseError as exc:
+            raise _parse_error(self.name, exc) from exc
+        except DefusedXmlException as exc:
+            raise ExportRefused(f"{self.name} : le fichier déclare des entités XML, refusées par sécurité.") from exc
+        if event == "start":
+            self._stack.append(elem)
+        else:
+            self._stack.pop()
+        return event, elem
+
+    def _read_header(self) -> ExportHeader:
+        try:
+            first = self._next()
+        except _Malformed as exc:
+            raise ExportRefused(f"{self.name} : ce n'est pas un export SIECLE (pas un fichier XML lisible).") from exc
+        if first is None:
+            raise ExportRefused(f"{self.name} : fichier vide.")
+        root = first[1]
+        kind = ROOTS.get(root.tag)
+        if kind is None:
+            raise ExportRefused(
+                f"{self.name} : ce n'est pas un export SIECLE BEE (élément racine « {root.tag[:40]} »)."
+            )
+        params: dict[str, str] = {}
+        while True:
+            item = self._next()
+            if item is None:
+                break
+            event, elem = item
+            if event == "end" and len(self._stack) == 2 and self._stack[1].tag == "PARAMETRES":
+                # A parameter: its text, or (STS exports) its CODE / ANNEE attribute.
+                params[elem.tag] = text(elem.text) or text(elem.get("CODE")) or text(elem.get("ANNEE"))
+            elif event == "end" and elem.tag == "PARAMETRES":
+                root.remove(elem)
+                break
+            elif event == "start" and len(self._stack) == 2 and elem.tag == "DONNEES":
+                break
+        uaj = params.get("UAJ", "").upper()
+        if not uaj:
+            raise ExportRefused(f"{self.name} : l'UAJ de l'établissement manque dans PARAMETRES.")
+        if not valid_uaj(uaj):
+            raise ExportRefused(f"{self.name} : l'UAJ « {uaj[:20]} » de PARAMETRES n'est pas un UAJ valide.")
+        year_text = params.get("ANNEE_SCOLAIRE", "")
+        if not year_text.isdigit() or not 1990 <= int(year_text) <= 2100:
+            raise ExportRefused(f"{self.name} : l'année scolaire manque ou est invalide dans PARAMETRES.")
+        return ExportHeader(
+            name=self.name,
+            kind=kind,
+            root=root.tag,
+            version=root.get("VERSION", ""),
+            uaj=uaj,
+            year=int(year_text),
+            export_date=params.get("DATE_EXPORT", "") or params.get("HORODATAGE", ""),
+        )
+
+    def records(self, wanted: set[str]) -> Iterator[ET.Element]:
+        """Each element whose tag is wanted, complete; cleared and detached once consumed."""
+        while True:
+            item = self._next()
+            if item is None:
+                return
+            event, elem = item
+            if event != "end":
+                continue
+            depth = len(self._stack)
+            if elem.tag in wanted:
+                yield elem
+            elif depth != RECORD_DEPTH:
+                continue
+            elem.clear()
+            if self._stack:
+                self._stack[-1].remove(elem)
+
+
+def fields(elem: ET.Element) -> dict[str, str]:
+    """The record's attributes and simple children as text (the first of each tag wins)."""
+    values = {k: text(v) for k, v in elem.attrib.items()}
+    for child in elem:
+        if child.tag not in values or not values[child.tag]:
+            values[child.tag] = text(child.text)
+    return values
