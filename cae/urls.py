@@ -2,6 +2,8 @@ from django.urls import path
 
 from staff.views import coming_soon
 
+from . import views
+
 app_name = "cae"
 
 urlpatterns = [
@@ -10,9 +12,8 @@ urlpatterns = [
         coming_soon("Notifier en masse", "L'impression des codes d'activation des élèves (CAE)."),
         name="mass_notify",
     ),
-    path(
-        "gerer/",
-        coming_soon("Gérer le code pour un élève", "La gestion individuelle des codes des élèves."),
-        name="manage",
-    ),
+    path("gerer/", views.manage, name="manage"),
+    path("gerer/<int:student_id>/", views.student, name="student"),
+    path("gerer/<int:student_id>/<slug:action>/", views.student_action, name="student_action"),
+    path("export/<slug:name>.csv", views.export, name="export"),
 ]

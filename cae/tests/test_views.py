@@ -1,0 +1,97 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from car.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
+from car.services import codes_notification_record
+from car.tests.factories import page_text
+from siecle.factories import DivisionFactory, StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+MANAGE = reverse("cae:manage")
+
+
+def valid_cae(student):
+    return ActivationCode.objects.get(kind=CodeKind.CAE, student=student, is_valid=True)
+
+
+def action_url(student, action):
+    return reverse("cae:student_action", args=[student.pk, action])
+
+
+def test_search_lists_students_with_birth_date_refusal_notification_and_use(head_client, school, head):
+    student = StudentFactory(school=school, last_name="Leblanc", birth_date=datetime.date(2011, 12, 14))
+    StudentFactory(school=school, last_name="Martin")
+    codes_notification_record(code_ids=[valid_cae(student).pk], mode="C", by=head, on=datetime.date(2026, 12, 11))
+    response = head_client.get(MANAGE, {"nom": "leb"})
+    assert [s.pk for s in response.context["page"].object_list] == [student.pk]
+    body = page_text(response)
+    assert "14/12/2011" in body and "11/12/2026" in body and "Gérer les codes" in body
+
+
+def test_search_by_division(head_client, school):
+    a = StudentFactory(school=school, division=DivisionFactory(school=school, code="6A"))
+    StudentFactory(school=school, division=DivisionFactory(school=school, code="6B"))
+    response = head_client.get(MANAGE, {"division": a.division_id})
+    assert [s.pk for s in response.context["page"].object_list] == [a.pk]
+
+
+@pytest.mark.parametrize("size", [3, 45])
+def test_the_list_takes_a_constant_number_of_queries(head_client, school, size, django_assert_max_num_queries):
+    for i in range(size):
+        StudentFactory(school=school, last_name=f"Q{i:03d}")
+    with django_assert_max_num_queries(12):
+        response = head_client.get(MANAGE, {"nom": "Q"})
+    assert len(response.context["page"].object_list) == min(size, 50)
+
+
+def test_the_student_screen_shows_details_and_code_history(head_client, school):
+    student = StudentFactory(school=school, birth_date=datetime.date(2011, 12, 14))
+    body = page_text(head_client.get(reverse("cae:student", args=[student.pk])))
+    assert "né(e) le 14/12/2011" in body and "Accède aux téléservices" in body
+    assert valid_cae(student).display in body and "Création" in body
+    assert "Nouveau code" in body and "Retourner à la liste" in body
+
+
+def test_new_code_replaces_the_valid_student_code(head_client, school):
+    student = StudentFactory(school=school)
+    old = valid_cae(student)
+    body = page_text(head_client.post(action_url(student, "nouveau"), follow=True))
+    assert "Un nouveau code valide a été créé" in body
+    old.refresh_from_db()
+    assert not old.is_valid
+    assert valid_cae(student).display in body
+
+
+def test_removing_the_access_keeps_the_code_valid(head_client, school):
+    student = StudentFactory(school=school)
+    code = valid_cae(student)
+    body = page_text(head_client.post(action_url(student, "enlever"), follow=True))
+    assert "son code reste valide" in body and "Autoriser l'accès" in body
+    code.refresh_from_db()
+    assert code.is_valid
+    head_client.post(action_url(student, "autoriser"))
+    assert not AccessRefusal.objects.filter(student=student).exists()
+    events = list(CodeEvent.objects.filter(student=student).order_by("pk").values_list("event", flat=True))
+    assert events == [EventKind.CREATION, EventKind.REFUSAL, EventKind.REFUSAL_LIFTED]
+
+
+def test_the_students_csv_neutralises_formulas(head_client, school):
+    StudentFactory(school=school, last_name="+CMD")
+    text = b"".join(head_client.get(reverse("cae:export", args=["eleves"])).streaming_content).decode()
+    assert "'+CMD" in text and text.startswith("\ufeffÉlève;")
+
+
+def test_another_schools_head_gets_404_on_the_student_urls(other_client, school):
+    student = StudentFactory(school=school, last_name="Secret")
+    code = valid_cae(student)
+    assert other_client.get(reverse("cae:student", args=[student.pk])).status_code == 404
+    for action in ("nouveau", "enlever", "autoriser"):
+        assert other_client.post(action_url(student, action)).status_code == 404
+    code.refresh_from_db()
+    assert code.is_valid and not AccessRefusal.objects.exists()
+    assert "Secret" not in other_client.get(MANAGE, {"nom": "S"}).content.decode()
+    text = b"".join(other_client.get(reverse("cae:export", args=["eleves"])).streaming_content).decode()
+    assert "Secret" not in text
