@@ -1,0 +1,75 @@
+"""In chromium: the head creates the codes of one division, and the code screens are accessible."""
+
+import pytest
+from django.urls import reverse
+
+from car.models import ActivationCode, CodeKind
+from car.tests.factories import make_car, make_pair
+from conftest import axe_violations, browser_sign_in
+from services.services import service_open, teleservices_activate
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
+
+
+@pytest.fixture
+def division_pairs(school, head):
+    teleservices_activate(school=school, by=head)
+    service_open(school=school, service="notes", by=head)
+    in_3a = [make_pair(school, division="3A", last_name=f"ALPHA{i}") for i in range(4)]
+    make_car(in_3a[0])
+    in_3b = [make_pair(school, division="3B", last_name=f"BETA{i}") for i in range(2)]
+    return in_3a, in_3b
+
+
+def test_the_head_creates_the_codes_of_one_division(page, head, school, division_pairs):
+    in_3a, in_3b = division_pairs
+    browser_sign_in(page, "chef")
+    page.goto(reverse("car:mass_create"))
+    page.get_by_label("Une division").check()
+    page.get_by_label("Division", exact=True).select_option(label="3A")
+    page.get_by_label("Tous", exact=True).last.check()
+    page.get_by_role("button", name="Afficher la liste").click()
+    page.wait_for_load_state()
+    rows = page.locator("[data-testid=pairs] tbody tr")
+    assert rows.count() == 4
+    assert page.locator("input[name=couples]:disabled").count() == 1
+    page.get_by_label("Tout cocher pour créer les codes").check()
+    assert page.locator("input[name=couples]:checked").count() == 3
+    page.get_by_role("button", name="Créer les codes des couples cochés").click()
+    page.wait_for_load_state()
+    assert "3 codes créés." in page.get_by_role("alert").first.inner_text()
+    assert page.locator("input[name=couples]:disabled").count() == 4
+    assert all(ActivationCode.objects.filter(kind=CodeKind.CAR, link=x, is_valid=True).count() == 1 for x in in_3a)
+    assert not ActivationCode.objects.filter(link__in=in_3b).exists()
+    assert axe_violations(page) == []
+
+
+def test_the_code_screens_are_accessible(page, head, school, division_pairs):
+    in_3a, _ = division_pairs
+    student = in_3a[0].student
+    browser_sign_in(page, "chef")
+    problems = {}
+    for url in (
+        reverse("car:mass_create") + "?population=tous&filtre=tous",
+        reverse("car:manage") + "?nom=A",
+        reverse("car:pair", args=[in_3a[0].pk]),
+        reverse("car:refusals") + "?nom=A",
+        reverse("cae:manage") + "?nom=A",
+        reverse("cae:student", args=[student.pk]),
+    ):
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert page.locator("main h1").first.inner_text().strip()
+        violations = axe_violations(page)
+        if violations:
+            problems[url] = violations
+    assert problems == {}
+
+
+def test_printing_hides_the_menus_and_buttons(page, head, school, division_pairs):
+    browser_sign_in(page, "chef")
+    page.goto(reverse("car:manage") + "?nom=A")
+    page.emulate_media(media="print")
+    assert not page.locator("nav.ts-nav").is_visible()
+    assert not page.get_by_role("button", name="Rechercher").is_visible()
+    assert page.locator("[data-testid=pairs]").is_visible()
