@@ -43,28 +43,28 @@ CATALOGUE: tuple[Service, ...] = (
         label=ServiceCode.ABSENCES.label,
         short_label="Absences",
         school_flag="uses_absences_module",
-        missing_reason="L'établissement n'utilise pas le module Absences de SIECLE.",
+        missing_reason="l'établissement n'utilise pas le module Absences de SIECLE.",
     ),
     Service(
         code=ServiceCode.LPC,
         label=ServiceCode.LPC.label,
         short_label="LPC",
         school_flag="uses_lpc_module",
-        missing_reason="L'établissement n'utilise pas le module LPC de SIECLE.",
+        missing_reason="l'établissement n'utilise pas le module LPC de SIECLE.",
     ),
     Service(
         code=ServiceCode.NOTES,
         label=ServiceCode.NOTES.label,
         short_label="Notes",
         school_flag="uses_notes_module",
-        missing_reason="L'établissement n'utilise pas le module Notes de SIECLE.",
+        missing_reason="l'établissement n'utilise pas le module Notes de SIECLE.",
     ),
     Service(
         code=ServiceCode.B2I,
         label=ServiceCode.B2I.label,
         short_label="B2i",
         school_flag="b2i_experimenter",
-        missing_reason="L'établissement n'est pas expérimentateur de ce téléservice.",
+        missing_reason="l'établissement n'est pas expérimentateur de ce téléservice.",
     ),
 )
 

@@ -223,6 +223,7 @@ def notes_mode_set(*, school: School, mode: str, by) -> int:
     if mode == NotesMode.CONTINUOUS:
         deleted, _ = NotesPublicationDate.objects.filter(school=school).delete()
         if deleted:
+            row.save(update_fields=["updated_at"])
             _record(
                 school=school,
                 setting=Setting.NOTES_DATES,
@@ -238,13 +239,14 @@ def notes_mode_set(*, school: School, mode: str, by) -> int:
     return deleted
 
 
-def _deadline_mode_checked(school: School) -> None:
+def _deadline_mode_checked(school: School) -> SchoolSettings:
     _require_open(school, ServiceCode.NOTES, "les dates de publication")
     row = _locked_settings(school)
     if row.notes_mode != NotesMode.DEADLINE:
         raise TeleserviceError(
             "Les dates de publication ne servent qu'avec la publication « à échéance ».", code="not_deadline"
         )
+    return row
 
 
 def _couples_checked(school: School, couples: Iterable[Couple]) -> list[Couple]:
@@ -262,7 +264,7 @@ def _couples_checked(school: School, couples: Iterable[Couple]) -> list[Couple]:
 @transaction.atomic
 def notes_dates_add(*, school: School, date: datetime.date, couples: Iterable[Couple], by) -> int:
     """Add one publication date to the given (MEF, division) couples; returns how many gained it."""
-    _deadline_mode_checked(school)
+    row = _deadline_mode_checked(school)
     wanted = _couples_checked(school, couples)
     existing = set(NotesPublicationDate.objects.filter(school=school, date=date).values_list("mef_id", "division_id"))
     new = [c for c in wanted if c not in existing]
@@ -270,6 +272,7 @@ def notes_dates_add(*, school: School, date: datetime.date, couples: Iterable[Co
         [NotesPublicationDate(school=school, mef_id=m, division_id=d, date=date) for m, d in new]
     )
     if new:
+        row.save(update_fields=["updated_at"])  # the settings changed: replication copies the dates again
         _record(
             school=school,
             setting=Setting.NOTES_DATES,
@@ -283,12 +286,13 @@ def notes_dates_add(*, school: School, date: datetime.date, couples: Iterable[Co
 @transaction.atomic
 def notes_dates_remove(*, school: School, date: datetime.date, couples: Iterable[Couple], by) -> int:
     """Remove one publication date from the given couples; returns how many lost it."""
-    _deadline_mode_checked(school)
+    row = _deadline_mode_checked(school)
     wanted = set(_couples_checked(school, couples))
     rows = NotesPublicationDate.objects.filter(school=school, date=date).values_list("pk", "mef_id", "division_id")
     ids = [pk for pk, m, d in rows if (m, d) in wanted]
     NotesPublicationDate.objects.filter(pk__in=ids).delete()
     if ids:
+        row.save(update_fields=["updated_at"])
         _record(
             school=school,
             setting=Setting.NOTES_DATES,

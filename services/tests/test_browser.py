@@ -1,8 +1,10 @@
 """In chromium: the welcome message's counter, preview and link button; the notes-dates screen."""
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from conftest import axe_violations, browser_sign_in
@@ -11,6 +13,7 @@ from services.selectors import letter_settings, notes_publication, welcome_messa
 from services.services import notes_dates_add, notes_mode_set
 from siecle.factories import EntFactory
 
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
 
 
@@ -129,11 +132,23 @@ def test_the_ent_list_shows_only_for_the_ent_letter_types(page, head, school):
     assert not ent_select.is_visible()
 
 
-def test_the_settings_pages_are_accessible_once_services_are_open(page, head, notes_open, lpc_open):
+def test_the_settings_pages_are_accessible_once_services_are_open(page, head, notes_open, lpc_open, couples):
+    notes_mode_set(school=notes_open, mode="deadline", by=head)
+    notes_dates_add(school=notes_open, date=datetime.date(2026, 12, 18), couples=couples, by=head)
     browser_sign_in(page, "chef")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = {}
-    for name in ("staff:home", "services:opening", "services:lpc", "services:contact", "services:absences"):
+    names = (
+        "staff:home",
+        "services:opening",
+        "services:notes",
+        "services:lpc",
+        "services:contact",
+        "services:absences",
+    )
+    for name in names:
         page.goto(reverse(name))
+        page.screenshot(path=str(SCREENSHOTS / f"open-{name.replace(':', '-')}.png"), full_page=True)
         violations = axe_violations(page)
         if violations:
             problems[name] = violations
