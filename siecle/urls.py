@@ -1,15 +1,10 @@
 from django.urls import path
 
-from staff.views import coming_soon
+from . import views
 
 app_name = "siecle"
 
 urlpatterns = [
-    path(
-        "",
-        coming_soon(
-            "Import SIECLE", "Le dépôt des exports SIECLE (élèves, responsables, nomenclatures) de l'établissement."
-        ),
-        name="import",
-    ),
+    path("", views.import_page, name="import"),
+    path("<uuid:job_id>/", views.import_report, name="report"),
 ]

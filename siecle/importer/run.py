@@ -99,8 +99,8 @@ def import_exports(
     def on_read(n: int) -> None:
         nonlocal done
         done += n
-        if progress:
-            progress(min(done, total), total, "Lecture des fichiers")
+        if progress:  # the last tenth is left for the writes after the last byte
+            progress(min(done, total) * 9 // 10, total, "Lecture et enregistrement des données")
 
     with transaction.atomic():
         school = _school_for(report.uaj, academy_code, report)

@@ -1,0 +1,37 @@
+"""Reads on jobs: a job's live state for the progress bar, recent jobs of a school."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from siecle.models import School
+
+from .models import Job, JobState
+from .services import progress_key
+
+
+def job_status(*, job: Job) -> dict[str, Any]:
+    """State and progress, with the latest progress from the cache while the job runs."""
+    done, total, message = job.done, job.total, job.message
+    if job.state == JobState.RUNNING:
+        live = cache.get(progress_key(job.pk))
+        if live and live["done"] >= done:
+            done, total, message = live["done"], live["total"], live["message"] or message
+    percent = 100 if job.state == JobState.DONE else (min(100, int(done * 100 / total)) if total else 0)
+    return {
+        "id": str(job.pk),
+        "state": job.state,
+        "state_label": job.get_state_display(),
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "message": message,
+        "finished": job.is_finished,
+    }
+
+
+def jobs_recent(*, school: School, kind: str, limit: int = 10) -> QuerySet[Job]:
+    return Job.objects.filter(school=school, kind=kind).select_related("created_by")[:limit]

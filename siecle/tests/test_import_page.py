@@ -1,0 +1,151 @@
+"""The "Import SIECLE" page: upload, job, report; tenancy; uploads kept in the media folder."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from jobs.models import Job, JobState
+from siecle.models import Student
+from siecle.services import IMPORT_JOB_KIND
+from siecle.tasks import import_siecle_job
+from siecle.tests.exports import StudentRow, write_students_export
+
+pytestmark = pytest.mark.django_db
+URL = "/import/"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def export_of(uaj: str, students=None) -> bytes:
+    out = io.BytesIO()
+    rows = students or [
+        StudentRow("1", "BERNARD", "Élise", ine="123456789AB", mef="10310019110", division="3A"),
+        StudentRow("2", "THOMAS", "Noé", mef="10310019110", division="3B"),
+    ]
+    write_students_export(out, uaj=uaj, year=2026, students=rows)
+    return out.getvalue()
+
+
+def upload(client, content: bytes, name: str = "ElevesSansAdresses.xml"):
+    return client.post(URL, {"export": SimpleUploadedFile(name, content, "text/xml")})
+
+
+def imports_folder(media):
+    folder = media / "imports"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_the_page_offers_the_upload_form(head_client):
+    response = head_client.get(reverse("siecle:import"))
+    assert response.status_code == 200
+    assert "Export SIECLE" in response.content.decode()
+    assert "Aucun import pour l'instant" in response.content.decode()
+
+
+def test_an_upload_of_the_school_queues_a_job_then_the_report_shows_the_result(
+    head_client, school, media, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(head_client, export_of(school.uaj))
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("siecle:report", args=[job.pk])
+    assert (job.school, job.kind, job.state, job.params["name"]) == (
+        school,
+        IMPORT_JOB_KIND,
+        JobState.PENDING,
+        "ElevesSansAdresses.xml",
+    )
+    assert len(callbacks) == 1
+    saved = imports_folder(media)
+    assert len(saved) == 1 and saved[0].endswith(".upload") and "Eleves" not in saved[0]
+
+    page = head_client.get(response["Location"]).content.decode()
+    assert 'role="progressbar"' in page and "jobs-progress.js" in page
+
+    import_siecle_job(str(job.pk))
+
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    assert set(Student.objects.filter(school=school).values_list("last_name", flat=True)) == {"BERNARD", "THOMAS"}
+    assert imports_folder(media) == []  # the upload is removed once imported
+    page = head_client.get(response["Location"]).content.decode()
+    assert "Import terminé pour" in page
+    assert "Élèves sans INE (importés) : 1" in page
+    listing = head_client.get(URL).content.decode()
+    assert "ElevesSansAdresses.xml" in listing and "Terminée" in listing
+
+
+def test_running_the_job_twice_imports_once(head_client, school, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        upload(head_client, export_of(school.uaj))
+    job = Job.objects.get()
+    import_siecle_job(str(job.pk))
+    finished_at = Job.objects.get().finished_at
+    import_siecle_job(str(job.pk))
+    assert Job.objects.get().finished_at == finished_at
+    assert Student.objects.count() == 2
+
+
+def test_a_file_of_another_school_is_refused_in_french_and_not_kept(head_client, media):
+    response = upload(head_client, export_of("0750680G"))
+    assert response.status_code == 200
+    assert "export de l&#x27;établissement 0750680G, pas du vôtre" in response.content.decode()
+    assert not Job.objects.exists()
+    assert imports_folder(media) == []
+
+
+def test_a_file_that_is_not_an_export_is_refused(head_client, media):
+    response = upload(head_client, b"bonjour", "notes.txt")
+    assert "ce n&#x27;est pas un export SIECLE" in response.content.decode()
+    assert not Job.objects.exists() and imports_folder(media) == []
+
+
+def test_a_file_over_the_size_limit_is_refused_and_not_kept(head_client, school, media, settings):
+    settings.SIECLE_UPLOAD_MAX_BYTES = 200
+    response = upload(head_client, export_of(school.uaj))
+    assert "Le fichier est trop volumineux" in response.content.decode()
+    assert not Job.objects.exists() and imports_folder(media) == []
+
+
+def test_a_malformed_export_fails_the_job_with_its_reason_and_writes_nothing(
+    head_client, school, django_capture_on_commit_callbacks
+):
+    broken = export_of(school.uaj).replace(b"</STRUCTURES_ELEVE>", b"</STRICTURES_ELEVE>", 1)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = upload(head_client, broken)
+    job = Job.objects.get()
+    import_siecle_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and "XML mal formé" in job.message
+    assert not Student.objects.exists()
+    page = head_client.get(response["Location"]).content.decode()
+    assert "Import refusé" in page and "XML mal formé" in page
+
+
+def test_another_school_gets_404_on_the_report_and_the_job_status(
+    head_client, other_client, school, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        upload(head_client, export_of(school.uaj))
+    job = Job.objects.get()
+    assert other_client.get(reverse("siecle:report", args=[job.pk])).status_code == 404
+    assert other_client.post(reverse("siecle:report", args=[job.pk])).status_code in (404, 405)
+    assert other_client.get(reverse("jobs:status", args=[job.pk])).status_code == 404
+    assert head_client.get(reverse("jobs:status", args=[job.pk])).json()["state"] == "pending"
+    assert "Aucun import" in other_client.get(URL).content.decode()
+
+
+def test_the_upload_needs_the_csrf_token(head_client, school):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies = head_client.cookies
+    response = client.post(URL, {"export": SimpleUploadedFile("e.xml", export_of(school.uaj))})
+    assert response.status_code == 403
+    assert not Job.objects.exists()
