@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "stats",
     "replication",
     "portal",
+    "jobs",
 ]
 
 MIDDLEWARE = [

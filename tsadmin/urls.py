@@ -11,5 +11,6 @@ urlpatterns = [
     path("eleves/", include("cae.urls")),
     path("statistiques/", include("stats.urls")),
     path("import/", include("siecle.urls")),
+    path("taches/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]
