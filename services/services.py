@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -31,19 +32,21 @@ from .models import (
     SettingChange,
 )
 
+User = AbstractBaseUser  # the staff user who makes the change; None for a command or a task
+
 
 class TeleserviceError(ValidationError):
     """A change the rules refuse; its message is French and meant for the school head."""
 
 
-def _who(by) -> str:
+def _who(by: User | None) -> str:
     if by is None:
         return ""
     full_name = by.get_full_name() if hasattr(by, "get_full_name") else ""
     return full_name or by.get_username()
 
 
-def _record(*, school: School, setting: str, old: str, new: str, by) -> SettingChange:
+def _record(*, school: School, setting: str, old: str, new: str, by: User | None) -> SettingChange:
     return SettingChange.objects.create(
         school=school,
         setting=setting,
@@ -75,7 +78,7 @@ def _state_label(is_open: bool) -> str:
 
 
 @transaction.atomic
-def teleservices_activate(*, school: School, by) -> None:
+def teleservices_activate(*, school: School, by: User | None) -> None:
     """Make téléservices available to the school (B1); activating twice changes nothing."""
     row = _locked_settings(school)
     if row.is_activated:
@@ -86,7 +89,7 @@ def teleservices_activate(*, school: School, by) -> None:
     _record(school=school, setting=Setting.ACTIVATION, old="Non activés", new="Activés", by=by)
 
 
-def _service_set(*, school: School, service: str, is_open: bool, by) -> bool:
+def _service_set(*, school: School, service: str, is_open: bool, by: User | None) -> bool:
     svc = _service(service)
     row = _locked_settings(school)
     if is_open:
@@ -114,7 +117,7 @@ def _service_set(*, school: School, service: str, is_open: bool, by) -> bool:
 
 
 @transaction.atomic
-def service_open(*, school: School, service: str, by) -> None:
+def service_open(*, school: School, service: str, by: User | None) -> None:
     """Open one national service ("absences", "lpc", "notes", "b2i") to the school's families.
 
     Refused when téléservices are not activated or the school cannot claim the service (it does
@@ -124,13 +127,13 @@ def service_open(*, school: School, service: str, by) -> None:
 
 
 @transaction.atomic
-def service_close(*, school: School, service: str, by) -> None:
+def service_close(*, school: School, service: str, by: User | None) -> None:
     """Close one national service; its settings are kept for a later reopening."""
     _service_set(school=school, service=service, is_open=False, by=by)
 
 
 @transaction.atomic
-def services_set_states(*, school: School, states: dict[str, bool], by) -> list[str]:
+def services_set_states(*, school: School, states: dict[str, bool], by: User | None) -> list[str]:
     """Apply the opening screen: open or close each given service; all or nothing.
 
     Returns the codes of the services whose state changed.
@@ -146,7 +149,7 @@ def services_set_states(*, school: School, states: dict[str, bool], by) -> list[
 
 
 @transaction.atomic
-def welcome_message_update(*, school: School, source: str, by) -> None:
+def welcome_message_update(*, school: School, source: str, by: User | None) -> None:
     """Store the welcome message typed by the head, as sanitised HTML (B3); any service state."""
     clean = welcome.sanitize(source)
     length = welcome.visible_length(clean)
@@ -175,7 +178,7 @@ def _letter_label(letter_type: str, ent: Ent | None) -> str:
 
 
 @transaction.atomic
-def letter_settings_update(*, school: School, letter_type: str, ent: Ent | None, by) -> None:
+def letter_settings_update(*, school: School, letter_type: str, ent: Ent | None, by: User | None) -> None:
     """Choose what the notification letters present (B4): téléservices, mixed ENT, or ENT only."""
     if letter_type not in LetterType.values:
         raise TeleserviceError("Ce type de courrier n'existe pas.", code="unknown_letter_type")
@@ -209,7 +212,7 @@ Couple = tuple[int, int]  # (mef_id, division_id)
 
 
 @transaction.atomic
-def notes_mode_set(*, school: School, mode: str, by) -> int:
+def notes_mode_set(*, school: School, mode: str, by: User | None) -> int:
     """Choose how notes are published (B5). Going back to "au fil de l'eau" deletes every date.
 
     Screens ask for confirmation before calling this with the continuous mode. Returns the
@@ -262,7 +265,7 @@ def _couples_checked(school: School, couples: Iterable[Couple]) -> list[Couple]:
 
 
 @transaction.atomic
-def notes_dates_add(*, school: School, date: datetime.date, couples: Iterable[Couple], by) -> int:
+def notes_dates_add(*, school: School, date: datetime.date, couples: Iterable[Couple], by: User | None) -> int:
     """Add one publication date to the given (MEF, division) couples; returns how many gained it."""
     row = _deadline_mode_checked(school)
     wanted = _couples_checked(school, couples)
@@ -284,7 +287,7 @@ def notes_dates_add(*, school: School, date: datetime.date, couples: Iterable[Co
 
 
 @transaction.atomic
-def notes_dates_remove(*, school: School, date: datetime.date, couples: Iterable[Couple], by) -> int:
+def notes_dates_remove(*, school: School, date: datetime.date, couples: Iterable[Couple], by: User | None) -> int:
     """Remove one publication date from the given couples; returns how many lost it."""
     row = _deadline_mode_checked(school)
     wanted = set(_couples_checked(school, couples))
@@ -307,7 +310,7 @@ def notes_dates_remove(*, school: School, date: datetime.date, couples: Iterable
 
 
 @transaction.atomic
-def lpc_delay_set(*, school: School, days: int, by) -> None:
+def lpc_delay_set(*, school: School, days: int, by: User | None) -> None:
     """Days between the entry of a competence and its publication (B7); needs the LPC open."""
     if not LPC_DELAY_MIN <= days <= LPC_DELAY_MAX:
         raise TeleserviceError(
@@ -331,7 +334,7 @@ def _contact_label(active: bool, email: str) -> str:
 
 
 @transaction.atomic
-def contact_link_update(*, school: School, active: bool, email: str, by) -> None:
+def contact_link_update(*, school: School, active: bool, email: str, by: User | None) -> None:
     """Offer families a "contact the school" link, received at one of the school's addresses (B8)."""
     email = (email or "").strip()
     if not school.emails:
