@@ -28,6 +28,10 @@ class OpeningForm(forms.Form):
                 initial=OPEN if status.is_open else CLOSED,
                 disabled=not status.claimable,
                 help_text=status.reason,
+                error_messages={
+                    "required": "Choisissez Fermé ou Ouvert.",
+                    "invalid_choice": "Choisissez Fermé ou Ouvert.",
+                },
             )
             self.fields[status.code] = field
 

@@ -110,3 +110,10 @@ def test_another_school_head_neither_sees_nor_changes_this_school(other_client, 
     assert [s.code for s in open_services(school=activated)] == ["notes"]
     assert not SettingChange.objects.filter(school=activated, changed_by__username="autre.chef").exists()
     assert not school_has_open_service(school=other_school)
+
+
+def test_a_missing_choice_keeps_the_form_with_a_french_message(head_client, activated):
+    response = head_client.post(OPENING, {"notes": "open"})
+    assert response.status_code == 200
+    assert "Choisissez Fermé ou Ouvert." in response.content.decode()
+    assert not school_has_open_service(school=activated)

@@ -234,3 +234,15 @@ def test_a_contact_address_removed_from_siecle_deactivates_the_link(school_with_
 def test_another_school_head_cannot_change_this_contact_link(other_client, school_with_emails):
     other_client.post(CONTACT, {"active": "1", "email": "ce.0780001a@ac-test.example"})
     assert contact_link(school=school_with_emails).active is False
+
+
+def test_a_missing_contact_choice_gets_a_french_message(head_client, school_with_emails):
+    response = head_client.post(CONTACT, {"email": "vie.scolaire@lycee.example"})
+    assert response.status_code == 200
+    assert "Ce champ est obligatoire." in response.content.decode()
+
+
+def test_an_unknown_letter_type_gets_a_french_message(head_client, school):
+    response = head_client.post(LETTER, {"letter_type": "fax"})
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in response.content.decode()
