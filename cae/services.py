@@ -53,10 +53,8 @@ def cae_regenerate(*, student: Student, by) -> ActivationCode:
             detail="Remplacé par un nouveau code",
             at=at,
         )
-        (code,) = codes_create_bulk(
-            kind=CodeKind.CAE, school=student.school, targets=[Target(student.pk)], by=by, at=at
-        )
-    return code
+        (new,) = codes_create_bulk(kind=CodeKind.CAE, school=student.school, targets=[Target(student.pk)], by=by, at=at)
+    return ActivationCode.objects.get(pk=new.pk)
 
 
 def cae_access_remove(*, student: Student, by) -> None:

@@ -16,7 +16,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from .models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKin
 
 LEGAL_RANKS = (LegalRank.LEGAL_1, LegalRank.LEGAL_2)
 MAX_ATTEMPTS = 8
+INSERT_BATCH = 5000
 
 
 class CodeError(Exception):
@@ -98,46 +99,103 @@ def _has_valid_code(kind: str, targets: Sequence[Target]) -> set[Target]:
     return {t for t in targets if t.student_id in found}
 
 
+@dataclass(frozen=True)
+class NewCode:
+    """A code just created: enough to count, show or reload it."""
+
+    pk: int
+    value: str
+    student_id: int
+    link_id: int | None
+
+
+_CODE_COLUMNS = (
+    "kind",
+    "school_id",
+    "student_id",
+    "link_id",
+    "value",
+    "is_valid",
+    "created_at",
+    "changed_at",
+    "change_kind",
+    "notification_mode",
+)
+_EVENT_COLUMNS = ("kind", "school_id", "student_id", "link_id", "code_id", "event", "mode", "detail", "at", "by_id")
+
+
+def _insert_codes_ignoring_conflicts(rows: list[tuple]) -> None:
+    """One multi-row INSERT ... ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike).
+
+    A row that would break a unique rule (value taken, pair already valid) is not written;
+    the caller finds out which rows made it. No per-row Python model work: this is the hot
+    path of mass creation and of every new student's CAE.
+    """
+    qn = connection.ops.quote_name
+    table = qn(ActivationCode._meta.db_table)
+    columns = ", ".join(qn(c) for c in _CODE_COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(_CODE_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start : start + INSERT_BATCH]
+            params = [value for row in batch for value in row]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(batch))} ON CONFLICT DO NOTHING",  # noqa: S608
+                params,
+            )
+
+
+def _insert_creation_events(*, code_ids: list[int], at: datetime.datetime, by, detail: str) -> None:
+    """The "Création" rows of these codes, copied from the code rows by the database itself."""
+    if not code_ids:
+        return
+    qn = connection.ops.quote_name
+    events, codes_table = qn(CodeEvent._meta.db_table), qn(ActivationCode._meta.db_table)
+    columns = ", ".join(qn(c) for c in _EVENT_COLUMNS)
+    when = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        for start in range(0, len(code_ids), INSERT_BATCH):
+            batch = code_ids[start : start + INSERT_BATCH]
+            cursor.execute(
+                f"INSERT INTO {events} ({columns}) "  # noqa: S608
+                f"SELECT {qn('kind')}, {qn('school_id')}, {qn('student_id')}, {qn('link_id')}, {qn('id')}, "
+                f"%s, '', %s, %s, %s FROM {codes_table} WHERE {qn('id')} IN ({', '.join(['%s'] * len(batch))})",
+                [EventKind.CREATION, detail, when, getattr(by, "pk", None), *batch],
+            )
+
+
 def codes_create_bulk(
     *, kind: str, school: School, targets: Sequence[Target], by, detail: str = "", at: datetime.datetime | None = None
-) -> list[ActivationCode]:
+) -> list[NewCode]:
     """Create one valid code per target, with its "Création" history row; return the new codes.
 
     The caller checks who may get a code; this function guarantees the database rules: a value
     already taken in the academy is drawn again (only for the rows that collided), and a target
     that holds a valid code (a double submission, another head at the same moment) is skipped,
     never given a second one. Statements: one insert, one select, one history insert (plus one
-    select and one insert per round when something collided).
+    select and one insert per round when something collided), per 5,000 codes.
     """
     at = at or timezone.now()
+    stored_at = connection.ops.adapt_datetimefield_value(at)
     pending = list(dict.fromkeys(targets))
-    created: list[ActivationCode] = []
+    created: list[NewCode] = []
     for _attempt in range(MAX_ATTEMPTS):
         if not pending:
             break
         values = codes.generate_many(len(pending))
         wanted = dict(zip(values, pending, strict=True))
-        ActivationCode.objects.bulk_create(
+        _insert_codes_ignoring_conflicts(
             [
-                ActivationCode(
-                    kind=kind,
-                    school=school,
-                    student_id=t.student_id,
-                    link_id=t.link_id,
-                    value=v,
-                    is_valid=True,
-                    created_at=at,
-                    changed_at=at,
-                    change_kind=EventKind.CREATION,
-                )
+                (kind, school.pk, t.student_id, t.link_id, v, True, stored_at, stored_at, EventKind.CREATION, "")
                 for v, t in wanted.items()
-            ],
-            ignore_conflicts=True,
+            ]
         )
         mine = [
-            c
-            for c in ActivationCode.objects.filter(value__in=values)
-            if c.value in wanted and wanted[c.value] == Target(c.student_id, c.link_id) and c.created_at == at
+            NewCode(pk, value, student_id, link_id)
+            for pk, value, student_id, link_id, created_at in ActivationCode.objects.filter(
+                value__in=values
+            ).values_list("pk", "value", "student_id", "link_id", "created_at")
+            if wanted.get(value) == Target(student_id, link_id) and created_at == at
         ]
         created.extend(mine)
         got = {Target(c.student_id, c.link_id) for c in mine}
@@ -146,15 +204,7 @@ def codes_create_bulk(
     else:
         if pending:
             raise CodeError("Impossible de tirer des codes uniques : réessayez.")
-    _events(
-        kind=kind,
-        school=school,
-        rows=[(c.student_id, c.link_id, c.pk) for c in created],
-        event=EventKind.CREATION,
-        at=at,
-        by=by,
-        detail=detail,
-    )
+    _insert_creation_events(code_ids=[c.pk for c in created], at=at, by=by, detail=detail)
     return created
 
 
@@ -269,10 +319,10 @@ def car_regenerate(*, link: GuardianLink, by) -> ActivationCode:
             detail="Remplacé par un nouveau code",
             at=at,
         )
-        (code,) = codes_create_bulk(
+        (new,) = codes_create_bulk(
             kind=CodeKind.CAR, school=link.student.school, targets=[Target(link.student_id, link.pk)], by=by, at=at
         )
-    return code
+    return ActivationCode.objects.get(pk=new.pk)
 
 
 def car_invalidate(*, link: GuardianLink, by) -> ActivationCode:

@@ -33,6 +33,9 @@ def test_the_head_creates_the_codes_of_one_division(page, head, school, division
     rows = page.locator("[data-testid=pairs] tbody tr")
     assert rows.count() == 4
     assert page.locator("input[name=couples]:disabled").count() == 1
+    assert page.locator("input[name=couples]:checked").count() == 3
+    page.get_by_label("Tout cocher pour créer les codes").uncheck()
+    assert page.locator("input[name=couples]:checked").count() == 0
     page.get_by_label("Tout cocher pour créer les codes").check()
     assert page.locator("input[name=couples]:checked").count() == 3
     page.get_by_role("button", name="Créer les codes des couples cochés").click()
