@@ -144,7 +144,8 @@ def browser():
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
     # around it are still synchronous (the documented Django + Playwright set-up).
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not os.path.exists(CHROMIUM):
         pytest.fail("chromium is missing: run `make test` (it installs Debian's chromium).")
     with sync_playwright() as p:
@@ -163,6 +164,10 @@ def browser():
         )
         yield instance
         instance.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -42,3 +42,13 @@ def test_create_school_user_prints_a_working_login(capsys, db):
     from django.contrib.auth.models import User
 
     assert User.objects.get(username="chef.demo").check_password(password)
+
+
+def test_seed_demo_opens_the_services_in_every_school_but_the_last(capsys):
+    from services.selectors import school_has_open_service, teleservices_activated
+
+    call_command("seed_demo", "--schools", "3", "--students", "20")
+    first, second, last = School.objects.order_by("uaj")
+    assert teleservices_activated(school=first) and school_has_open_service(school=first)
+    assert school_has_open_service(school=second)
+    assert not teleservices_activated(school=last)

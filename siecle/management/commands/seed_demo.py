@@ -2,6 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from services.catalogue import CATALOGUE
+from services.services import service_open, teleservices_activate
 from siecle.demo import create_demo_academy
 from siecle.models import School
 
@@ -16,8 +18,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the SIECLE base already has schools"
         )
+        parser.add_argument(
+            "--closed",
+            action="store_true",
+            help="leave téléservices unactivated everywhere (default: activated in every school but the last, "
+            "with the services each school can claim open)",
+        )
 
-    def handle(self, *args, schools: int, students: int, seed: int, if_empty: bool, **options):
+    def handle(self, *args, schools: int, students: int, seed: int, if_empty: bool, closed: bool, **options):
         if schools < 1 or students < 1:
             raise CommandError("--schools et --students doivent être au moins 1.")
         if if_empty and School.objects.exists():
@@ -31,9 +39,21 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done}/{total} établissements ({time.monotonic() - started:.0f} s)")
 
         report = create_demo_academy(schools=schools, students_per_school=students, seed=seed, progress=progress)
+        opened = 0 if closed else self._open_services(report.school_uajs[:-1] if schools > 1 else report.school_uajs)
         self.stdout.write(
             self.style.SUCCESS(f"Académie de démonstration créée en {time.monotonic() - started:.1f} s :")
         )
         for line in report.lines():
             self.stdout.write(f"  {line}")
+        self.stdout.write(f"  téléservices activés dans {opened} établissement(s)")
         self.stdout.write(f"  premier établissement : {report.school_uajs[0]}")
+
+    @staticmethod
+    def _open_services(uajs: list[str]) -> int:
+        """Activate téléservices and open every service each school can claim, as a head would."""
+        for school in School.objects.filter(uaj__in=uajs):
+            teleservices_activate(school=school, by=None)
+            for service in CATALOGUE:
+                if service.claimable_by(school):
+                    service_open(school=school, service=service.code, by=None)
+        return len(uajs)
