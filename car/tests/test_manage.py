@@ -180,3 +180,19 @@ def test_another_schools_lists_and_exports_show_nothing_of_this_school(other_cli
     assert "Secret" not in other_client.get(MANAGE, {"nom": "S"}).content.decode()
     text = b"".join(other_client.get(reverse("car:export", args=["couples"])).streaming_content).decode()
     assert "Secret" not in text
+
+
+@pytest.mark.parametrize("size", [3, 45])
+def test_the_refusal_list_takes_a_constant_number_of_queries(head_client, school, size, django_assert_max_num_queries):
+    for i in range(size):
+        make_pair(school, last_name=f"Q{i:03d}", division=f"D{i % 4}")
+    with django_assert_max_num_queries(12):
+        response = head_client.get(reverse("car:refusals"), {"nom": "Q"})
+    assert len(response.context["page"].object_list) == min(size, 50)
+
+
+def test_a_tampered_selection_is_refused_with_a_message(head_client, school):
+    make_pair(school)
+    response = head_client.post(reverse("car:refusals"), {"action": "refuser", "couples": ["abc"]}, follow=True)
+    assert "La sélection envoyée n'est pas valide" in page_text(response)
+    assert not AccessRefusal.objects.exists()
