@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from car.models import AccessRefusal, ActivationCode, CodeKind, EventKind
-from car.services import CodeError, Target, _events, codes_create_bulk, codes_invalidate
+from car.services import CodeError, Target, code_events_create, codes_create_bulk, codes_invalidate
 from siecle.models import School, Student
 
 
@@ -67,7 +67,7 @@ def cae_access_remove(*, student: Student, by) -> None:
         AccessRefusal.objects.create(
             kind=CodeKind.CAE, school=student.school, student=student, recorded_at=at, recorded_by=by
         )
-        _events(
+        code_events_create(
             kind=CodeKind.CAE,
             school=student.school,
             rows=[(student.pk, None, None)],
@@ -84,7 +84,7 @@ def cae_access_authorise(*, student: Student, by) -> None:
         deleted, _ = AccessRefusal.objects.filter(kind=CodeKind.CAE, student=student).delete()
         if not deleted:
             raise CodeError("L'accès de cet élève n'était pas enlevé.")
-        _events(
+        code_events_create(
             kind=CodeKind.CAE,
             school=student.school,
             rows=[(student.pk, None, None)],

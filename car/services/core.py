@@ -1,13 +1,13 @@
-"""Writes on activation codes (SPEC C1, C2, C5, C8; D1, D3 go through the same core).
+"""The lifecycle of every activation code, CAR or CAE: birth, invalidation, recorded facts.
 
-Every rule lives here once, and every screen, command and signal receiver calls it:
-- `codes_create_bulk`: the only way a code is born (both kinds): values from `car.codes`,
-  uniqueness and "one valid code per pair / per student" checked by the database, value
-  collisions retried, a pair that got a valid code meanwhile skipped; history in bulk.
-- `car_create_bulk` / `car_regenerate`: who may get a CAR (legal 1 or 2, no refusal).
-- `car_refusal_record` / `car_refusal_lift`: a refusal invalidates the valid CAR and blocks creation.
-Each function writes its history rows in the same transaction as the change, with a constant
-number of SQL statements whatever the number of rows.
+The one place where code rows and their history rows are written:
+- `codes_create_bulk`: the only way a code is born: values from `car.codes`, uniqueness and
+  "one valid code per pair / per student" checked by the database, value collisions drawn
+  again, a target that got a valid code meanwhile skipped; history written by the database.
+- `codes_invalidate`: the only way a code stops being valid.
+- `codes_notification_record`, `codes_usage_record`, `codes_continuity_record`: facts the
+  notification screens and the replication bring (date and mode, use and account, continuity).
+Each writes its history rows in the same transaction, with a constant number of statements.
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from siecle.models import GuardianLink, LegalRank, School
+from car import codes
+from car.models import ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
+from siecle.models import School
 
-from . import codes
-from .models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
-
-LEGAL_RANKS = (LegalRank.LEGAL_1, LegalRank.LEGAL_2)
 MAX_ATTEMPTS = 8
 INSERT_BATCH = 5000
 
@@ -42,15 +39,7 @@ class Target:
     link_id: int | None = None
 
 
-@dataclass
-class CreationReport:
-    created: int = 0
-    already_valid: int = 0
-    refused: int = 0
-    not_eligible: int = 0
-
-
-def _events(
+def code_events_create(
     *,
     kind: str,
     school: School,
@@ -245,203 +234,6 @@ def codes_invalidate(
         ]
     )
     return [(r[0], r[1], r[2]) for r in rows]
-
-
-# --- CAR: guardians' codes ---------------------------------------------------------------
-
-
-def _school_links(school: School):
-    return GuardianLink.objects.filter(student__school=school, guardian__school=school)
-
-
-def _refused_links():
-    return AccessRefusal.objects.filter(kind=CodeKind.CAR, link=OuterRef("pk"))
-
-
-def _valid_cars():
-    return ActivationCode.objects.filter(kind=CodeKind.CAR, is_valid=True, link=OuterRef("pk"))
-
-
-def car_create_bulk(*, school: School, link_ids: Iterable[int], by) -> CreationReport:
-    """Mass creation (C2): a new CAR for each checked pair that may have one.
-
-    A pair may when the guardian is legal 1 or 2 of a student of the school who has not left,
-    has not refused the access and holds no valid CAR. Others are counted, never changed, so
-    a second submission of the same form creates nothing.
-    """
-    wanted = set(link_ids)
-    report = CreationReport()
-    if not wanted:
-        return report
-    with transaction.atomic():
-        rows = list(
-            _school_links(school)
-            .filter(pk__in=wanted)
-            .annotate(refused=Exists(_refused_links()), has_valid=Exists(_valid_cars()))
-            .values_list("pk", "student_id", "legal_rank", "student__has_left", "refused", "has_valid")
-        )
-        targets = []
-        for link_id, student_id, rank, has_left, refused, has_valid in rows:
-            if rank not in LEGAL_RANKS or has_left:
-                report.not_eligible += 1
-            elif refused:
-                report.refused += 1
-            elif has_valid:
-                report.already_valid += 1
-            else:
-                targets.append(Target(student_id, link_id))
-        report.not_eligible += len(wanted) - len(rows)
-        created = codes_create_bulk(kind=CodeKind.CAR, school=school, targets=targets, by=by)
-        report.created = len(created)
-        report.already_valid += len(targets) - len(created)
-    return report
-
-
-def _lock_link(link: GuardianLink) -> GuardianLink:
-    """Serialise the actions on one pair: two heads acting at once are applied one after the other."""
-    return GuardianLink.objects.select_for_update().select_related("student").get(pk=link.pk)
-
-
-def car_regenerate(*, link: GuardianLink, by) -> ActivationCode:
-    """ "Nouveau code" (C5): invalidate the pair's valid CAR, then create a new valid one."""
-    with transaction.atomic():
-        link = _lock_link(link)
-        if link.legal_rank not in LEGAL_RANKS:
-            raise CodeError("Seuls les responsables légaux 1 et 2 peuvent recevoir un code.")
-        if link.student.has_left:
-            raise CodeError("L'élève a quitté l'établissement : aucun nouveau code ne peut être créé.")
-        if AccessRefusal.objects.filter(kind=CodeKind.CAR, link=link).exists():
-            raise CodeError("Ce responsable a refusé l'accès aux téléservices : autorisez d'abord l'accès.")
-        at = timezone.now()
-        codes_invalidate(
-            codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, link=link),
-            by=by,
-            detail="Remplacé par un nouveau code",
-            at=at,
-        )
-        (new,) = codes_create_bulk(
-            kind=CodeKind.CAR, school=link.student.school, targets=[Target(link.student_id, link.pk)], by=by, at=at
-        )
-    return ActivationCode.objects.get(pk=new.pk)
-
-
-def car_invalidate(*, link: GuardianLink, by) -> ActivationCode:
-    """ "Invalider code" (C5): the pair keeps no valid CAR until a new one is created."""
-    with transaction.atomic():
-        link = _lock_link(link)
-        done = codes_invalidate(codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, link=link), by=by)
-        if not done:
-            raise CodeError("Ce couple n'a pas de code valide à invalider.")
-    return ActivationCode.objects.get(pk=done[0][2])
-
-
-def car_invalidate_unnotified_bulk(*, school: School, link_ids: Iterable[int], by) -> int:
-    """Withdraw the access of pairs whose valid CAR was never sent (manual §5.4.1).
-
-    Only codes not yet notified are touched: a notified code is changed on the pair screen.
-    """
-    with transaction.atomic():
-        done = codes_invalidate(
-            codes_qs=ActivationCode.objects.filter(
-                kind=CodeKind.CAR, school=school, link_id__in=list(link_ids), notified_at__isnull=True
-            ),
-            by=by,
-            detail="Accès supprimé avant notification",
-        )
-    return len(done)
-
-
-def car_invalidate_for_links(*, school: School, link_ids: Iterable[int], by=None) -> int:
-    """The guardians of these links are no longer legal guardians: their valid CARs stop working."""
-    with transaction.atomic():
-        done = codes_invalidate(
-            codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, school=school, link_id__in=list(link_ids)),
-            by=by,
-            detail="N'est plus responsable légal de l'élève",
-        )
-    return len(done)
-
-
-def car_refusals_record(*, school: School, link_ids: Iterable[int], by) -> int:
-    """Record the refusal of these pairs (returned slip, "Enlever l'accès"), invalidating their CAR (C8).
-
-    Pairs already refused, other contacts and other schools' pairs are left alone.
-    Returns how many refusals were recorded.
-    """
-    wanted = set(link_ids)
-    with transaction.atomic():
-        links = list(
-            _school_links(school)
-            .select_for_update(of=("self",))
-            .filter(pk__in=wanted, legal_rank__in=LEGAL_RANKS)
-            .annotate(refused=Exists(_refused_links()))
-            .filter(refused=False)
-            .values_list("pk", "student_id")
-            .order_by("pk")
-        )
-        if not links:
-            return 0
-        at = timezone.now()
-        by_id = getattr(by, "pk", None)
-        AccessRefusal.objects.bulk_create(
-            [
-                AccessRefusal(
-                    kind=CodeKind.CAR, school=school, student_id=s, link_id=pk, recorded_at=at, recorded_by_id=by_id
-                )
-                for pk, s in links
-            ]
-        )
-        codes_invalidate(
-            codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, link_id__in=[pk for pk, _ in links]),
-            by=by,
-            detail="Refus d'accès aux téléservices",
-            at=at,
-        )
-        _events(
-            kind=CodeKind.CAR,
-            school=school,
-            rows=[(s, pk, None) for pk, s in links],
-            event=EventKind.REFUSAL,
-            at=at,
-            by=by,
-        )
-    return len(links)
-
-
-def car_refusals_lift(*, school: School, link_ids: Iterable[int], by) -> int:
-    """Lift the refusal of these pairs ("Autoriser l'accès"); a new CAR can then be created."""
-    wanted = set(link_ids)
-    with transaction.atomic():
-        refusals = list(
-            AccessRefusal.objects.select_for_update()
-            .filter(kind=CodeKind.CAR, school=school, link_id__in=wanted)
-            .values_list("pk", "student_id", "link_id")
-            .order_by("pk")
-        )
-        if not refusals:
-            return 0
-        AccessRefusal.objects.filter(pk__in=[r[0] for r in refusals]).delete()
-        _events(
-            kind=CodeKind.CAR,
-            school=school,
-            rows=[(s, link_id, None) for _, s, link_id in refusals],
-            event=EventKind.REFUSAL_LIFTED,
-            at=timezone.now(),
-            by=by,
-        )
-    return len(refusals)
-
-
-def car_refusal_record(*, link: GuardianLink, by) -> None:
-    """ "Enlever l'accès" on the pair screen."""
-    if not car_refusals_record(school=link.student.school, link_ids=[link.pk], by=by):
-        raise CodeError("L'accès de ce responsable est déjà enlevé, ou il n'est pas responsable légal.")
-
-
-def car_refusal_lift(*, link: GuardianLink, by) -> None:
-    """ "Autoriser l'accès" on the pair screen."""
-    if not car_refusals_lift(school=link.student.school, link_ids=[link.pk], by=by):
-        raise CodeError("Ce responsable n'avait pas d'accès enlevé.")
 
 
 # --- Facts recorded by the other apps (notification, portal usage, continuity) -------------
