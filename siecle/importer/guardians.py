@@ -228,10 +228,9 @@ def _merge_links(links: StagingTable, ctx: ImportContext) -> None:
 
 
 def _write_links(by_student: dict[int, list[dict[str, Any]]], ctx: ImportContext, counts) -> None:
-    existing: dict[tuple[int, int], GuardianLink] = {
-        (link.student_id, link.guardian_id): link
-        for link in GuardianLink.objects.filter(student_id__in=list(by_student))
-    }
+    existing: dict[int, dict[int, GuardianLink]] = {}
+    for link in GuardianLink.objects.filter(student_id__in=list(by_student)):
+        existing.setdefault(link.student_id, {})[link.guardian_id] = link
     now = timezone.now()
     to_create: list[GuardianLink] = []
     to_update: list[GuardianLink] = []
@@ -241,12 +240,10 @@ def _write_links(by_student: dict[int, list[dict[str, Any]]], ctx: ImportContext
         ranks, overflow = _ranks(entries)
         for e in overflow:
             ctx.report.notice("links_more_than_two_legal", f"ELEVE_ID {e['eleve_id']} : PERSONNE_ID {e['personne_id']}")
-        seen = set()
+        current = existing.get(student_id, {})
         for e in entries:
-            key = (student_id, e["guardian_id"])
-            seen.add(key)
             values = fit(GuardianLink, {"legal_rank": ranks[e["guardian_id"]], "relationship": e["relationship"]})
-            link = existing.get(key)
+            link = current.pop(e["guardian_id"], None)
             if link is None:
                 to_create.append(GuardianLink(student_id=student_id, guardian_id=e["guardian_id"], **values))
             elif link.legal_rank != values["legal_rank"] or link.relationship != values["relationship"]:
@@ -256,9 +253,9 @@ def _write_links(by_student: dict[int, list[dict[str, Any]]], ctx: ImportContext
                 to_update.append(link)
             else:
                 counts.unchanged += 1
-        # Links of these students that the export no longer lists: kept, as other contacts.
-        for key, link in existing.items():
-            if key[0] == student_id and key not in seen and link.legal_rank:
+        # Links of this student that the export no longer lists: kept, as other contacts.
+        for link in current.values():
+            if link.legal_rank:
                 lost.append(link.pk)
                 link.legal_rank, link.updated_at = LegalRank.OTHER, now
                 gone.append(link)
