@@ -65,6 +65,11 @@ class ImportUploadHandler(FileUploadHandler):
             self.file.write(raw_data)
         return None
 
+    def upload_interrupted(self) -> None:
+        """The client went away mid-upload: nothing of it is kept."""
+        if getattr(self, "file", None) is not None:
+            self.file.discard()
+
     def file_complete(self, file_size: int) -> UploadedFile:
         self.file.flush()
         self.file.seek(0)
