@@ -17,7 +17,7 @@ from staff.access import get_for_school_or_404, school_required
 from . import services
 from .exports import csv_response
 from .forms import CheckedPairsForm, MassCreateForm, SearchForm
-from .selectors import car_pair_codes, car_pair_refused, car_pairs, last_account_id, pair_events
+from .selectors import car_pair_codes, car_pair_refused, car_pair_table, car_pairs, last_account_id, pair_events
 from .services import CodeError
 from .templatetags.codes_tags import mode_label
 
@@ -71,7 +71,7 @@ def mass_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, "Action inconnue.")
     if has_open_service and criteria.is_bound and criteria.is_valid():
-        rows = list(car_pairs(school=school, selection=criteria.selection(), without_valid_code=not criteria.shows_all))
+        rows = car_pair_table(school=school, selection=criteria.selection(), without_valid_code=not criteria.shows_all)
     return render(
         request,
         "car/mass_create.html",
@@ -81,7 +81,7 @@ def mass_create(request: HttpRequest) -> HttpResponse:
             "shows_all": criteria.is_bound and criteria.is_valid() and criteria.shows_all,
             "has_open_service": has_open_service,
             "no_service_message": NO_SERVICE_OPEN,
-            "creatable": sum(1 for r in rows or () if not r.refused and r.code_id is None),
+            "creatable": sum(1 for r in rows or () if r.can_create),
             "query": request.GET.urlencode(),
         },
     )

@@ -1,6 +1,8 @@
 """Template filters of the code screens: a code as printed, a notification mode in words."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from car import codes
 from car.models import EventKind, NotificationMode
@@ -24,3 +26,49 @@ def mode_label(value: str | None) -> str:
 @register.filter
 def event_label(value: str | None) -> str:
     return _EVENTS.get(value or "", "")
+
+
+def _day(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@register.simple_tag
+def mass_create_row(row, shows_all: bool) -> str:
+    """One line of the mass-creation list (C2). Built here rather than in template tags: the
+    list holds every pair of the school (thousands of lines) and must render in a blink."""
+    who = f"{row.guardian_name}, responsable de {row.student_name}"
+    cells = [
+        format_html("<td>{} ({})</td>", row.student_name, row.division),
+        format_html("<td>{}</td><td>{}</td><td>{}</td>", row.guardian_name, row.rank_label, row.address),
+        "<td>Oui</td>" if row.refused else "<td>--</td>",
+    ]
+    if shows_all:
+        cells.append(
+            format_html(
+                "<td>{}</td><td>{}</td><td>{}</td>",
+                "Oui" if row.code_id else "Non",
+                _day(row.notified_at),
+                _day(row.continuity_at),
+            )
+        )
+    cells.append(
+        format_html(
+            '<td><input type="checkbox" class="form-check-input" name="couples" value="{}" aria-label="{}" {}></td>',
+            row.pk,
+            f"Créer un code pour {who}",
+            "checked" if row.can_create else "disabled",
+        )
+    )
+    if shows_all:
+        if row.can_withdraw:
+            cells.append(
+                format_html(
+                    '<td><input type="checkbox" class="form-check-input" name="retraits" value="{}" aria-label="{}"></td>',
+                    row.pk,
+                    f"Retirer l'accès de {who}",
+                )
+            )
+        else:
+            cells.append("<td></td>")
+    opening = '<tr class="ts-continuity">' if row.continuity_at else "<tr>"
+    return mark_safe(opening + "".join(cells) + "</tr>")  # noqa: S308 — every value went through format_html
