@@ -26,7 +26,8 @@ class OpeningForm(forms.Form):
                 choices=[(CLOSED, "Fermé"), (OPEN, "Ouvert")],
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 initial=OPEN if status.is_open else CLOSED,
-                disabled=not status.claimable,
+                # A closed service the school cannot claim offers no choice; an open one can still be closed.
+                disabled=not status.claimable and not status.is_open,
                 help_text=status.reason,
                 error_messages={
                     "required": "Choisissez Fermé ou Ouvert.",
@@ -37,7 +38,7 @@ class OpeningForm(forms.Form):
 
     def states(self) -> dict[str, bool]:
         """The wished state of each service the school may change."""
-        return {s.code: self.cleaned_data[s.code] == OPEN for s in self.statuses if s.claimable}
+        return {s.code: self.cleaned_data[s.code] == OPEN for s in self.statuses if not self.fields[s.code].disabled}
 
 
 class WelcomeMessageForm(forms.Form):
@@ -67,6 +68,9 @@ class LetterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["ent"].queryset = Ent.objects.filter(academy_id=school.academy_id)
         self.fields["ent"].label_from_instance = lambda e: f"{e.location} {e.description} : {e.url}"
+        if self.is_bound and self.data.get("letter_type") == LetterType.TELESERVICES:
+            # The ENT list is hidden for this type: whatever came with it is ignored, not judged.
+            self.fields["ent"].disabled = True
 
     def clean(self):
         data = super().clean()

@@ -14,11 +14,13 @@ from django.db import models
 from siecle.models import Division, Ent, Mef, School
 
 from .catalogue import ServiceCode
+from .welcome import visible_text
 
 LPC_DELAY_MIN = 2
 LPC_DELAY_MAX = 365
 LPC_DELAY_DEFAULT = 8
 WELCOME_MESSAGE_MAX = 1000
+WELCOME_SOURCE_MAX = 10_000  # what is typed, link addresses included: a bound on the stored HTML
 
 
 class LetterType(models.TextChoices):
@@ -147,3 +149,17 @@ class SettingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school.uaj} {self.get_setting_display()} : {self.old_value} → {self.new_value}"
+
+    def _readable(self, value: str) -> str:
+        if self.setting == Setting.WELCOME_MESSAGE:
+            # The stored value is HTML: show what families read.
+            return " ".join(visible_text(value).split())
+        return value
+
+    @property
+    def old_display(self) -> str:
+        return self._readable(self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return self._readable(self.new_value)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from siecle.models import Ent, School, Student
+from siecle.models import Division, Ent, Mef, School, Student
 
 from . import welcome
 from .catalogue import CATALOGUE, Service
@@ -243,3 +243,19 @@ def notes_dates_in_use(*, school: School) -> list[datetime.date]:
 def recent_changes(*, school: School, settings: list[str], limit: int = 10) -> list[SettingChange]:
     """The last changes of the given settings, newest first."""
     return list(SettingChange.objects.filter(school=school, setting__in=settings)[:limit])
+
+
+def couple_keys_of_another_school(*, school: School, keys: list[str]) -> bool:
+    """Whether some "mef_id-division_id" keys name a MEF or a division of another school."""
+    mef_ids, division_ids = set(), set()
+    for key in keys:
+        mef_id, _, division_id = key.partition("-")
+        if mef_id.isdigit() and division_id.isdigit():
+            mef_ids.add(int(mef_id))
+            division_ids.add(int(division_id))
+    if not mef_ids:
+        return False
+    return (
+        Mef.objects.filter(pk__in=mef_ids).exclude(school=school).exists()
+        or Division.objects.filter(pk__in=division_ids).exclude(school=school).exists()
+    )

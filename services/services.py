@@ -23,6 +23,7 @@ from .models import (
     LPC_DELAY_MAX,
     LPC_DELAY_MIN,
     WELCOME_MESSAGE_MAX,
+    WELCOME_SOURCE_MAX,
     LetterType,
     NotesMode,
     NotesPublicationDate,
@@ -92,6 +93,11 @@ def teleservices_activate(*, school: School, by: User | None) -> None:
 def _service_set(*, school: School, service: str, is_open: bool, by: User | None) -> bool:
     svc = _service(service)
     row = _locked_settings(school)
+    state = ServiceState.objects.select_for_update().filter(school=school, service=svc.code).first()
+    if (state.is_open if state else False) == is_open:
+        # Nothing to change: a service opened before the school lost the module may stay open
+        # (and be closed), but one that is closed is never opened without the module.
+        return False
     if is_open:
         if not row.is_activated:
             raise TeleserviceError(
@@ -101,11 +107,10 @@ def _service_set(*, school: School, service: str, is_open: bool, by: User | None
             raise TeleserviceError(
                 f"Le service « {svc.label} » ne peut pas être ouvert : {svc.missing_reason}", code="not_claimable"
             )
-    state, _ = ServiceState.objects.select_for_update().get_or_create(school=school, service=svc.code)
-    if state.is_open == is_open:
-        return False
+    if state is None:
+        state = ServiceState(school=school, service=svc.code)
     state.is_open = is_open
-    state.save(update_fields=["is_open", "updated_at"])
+    state.save()
     _record(
         school=school,
         setting=f"service:{svc.code}",
@@ -151,6 +156,11 @@ def services_set_states(*, school: School, states: dict[str, bool], by: User | N
 @transaction.atomic
 def welcome_message_update(*, school: School, source: str, by: User | None) -> None:
     """Store the welcome message typed by the head, as sanitised HTML (B3); any service state."""
+    if len(source or "") > WELCOME_SOURCE_MAX:
+        raise TeleserviceError(
+            f"Le texte saisi, adresses des liens comprises, dépasse {WELCOME_SOURCE_MAX} caractères.",
+            code="source_too_long",
+        )
     clean = welcome.sanitize(source)
     length = welcome.visible_length(clean)
     if length > WELCOME_MESSAGE_MAX:
@@ -264,10 +274,24 @@ def _couples_checked(school: School, couples: Iterable[Couple]) -> list[Couple]:
     return wanted
 
 
+def _date_in_school_year(school: School, date: datetime.date) -> None:
+    start, end = school.school_year()
+    if not start <= date <= end:
+        raise TeleserviceError(
+            f"La date du {date:%d/%m/%Y} est hors de l'année scolaire {start.year}-{end.year} : "
+            f"choisissez une date entre le {start:%d/%m/%Y} et le {end:%d/%m/%Y}.",
+            code="outside_school_year",
+        )
+
+
 @transaction.atomic
 def notes_dates_add(*, school: School, date: datetime.date, couples: Iterable[Couple], by: User | None) -> int:
-    """Add one publication date to the given (MEF, division) couples; returns how many gained it."""
+    """Add one publication date (of the current school year) to the given (MEF, division) couples.
+
+    Returns how many couples gained it.
+    """
     row = _deadline_mode_checked(school)
+    _date_in_school_year(school, date)
     wanted = _couples_checked(school, couples)
     existing = set(NotesPublicationDate.objects.filter(school=school, date=date).values_list("mef_id", "division_id"))
     new = [c for c in wanted if c not in existing]

@@ -134,7 +134,10 @@ def _notes_context(request: HttpRequest, *, mode_form=None, dates_form=None) -> 
     current = selectors.notes_publication(school=school)
     couples = selectors.notes_couples(school=school)
     dates_in_use = selectors.notes_dates_in_use(school=school)
+    year_start, year_end = school.school_year()
     return {
+        "year_start": year_start,
+        "year_end": year_end,
         "is_open": selectors.service_is_open(school=school, service=ServiceCode.NOTES),
         "mode": current.mode,
         "is_deadline": current.mode == NotesMode.DEADLINE,
@@ -174,13 +177,14 @@ def _notes_dates(request: HttpRequest) -> HttpResponse:
     school = request.school
     couple_keys = selectors.notes_couple_keys(school=school)
     keys = [f"{m}-{d}" for m, d in sorted(couple_keys)]
-    form = NotesDatesForm(request.POST, couple_keys=keys, dates_in_use=selectors.notes_dates_in_use(school=school))
-    if any(k not in keys for k in request.POST.getlist("couples")):
-        # A couple of another school (or made up) is not found, like any other school's object.
+    unknown = [k for k in request.POST.getlist("couples") if k not in keys]
+    if unknown and selectors.couple_keys_of_another_school(school=school, keys=unknown):
+        # Another school's MEF or division is not found, like any other school's object; a couple
+        # of this school that no longer exists (or a made-up value) gets the form's French message.
         raise Http404("Couple MEF / division introuvable dans cet établissement.")
+    form = NotesDatesForm(request.POST, couple_keys=keys, dates_in_use=selectors.notes_dates_in_use(school=school))
     if not form.is_valid():
-        messages.error(request, "Les dates n'ont pas été modifiées : corrigez les erreurs signalées.")
-        return render(request, "services/notes.html", _notes_context(request, dates_form=form))
+        return _notes_dates_refused(request, form)
     action = form.cleaned_data["action"]
     try:
         if action == NotesDatesForm.REMOVE_SELECTED:
@@ -194,13 +198,18 @@ def _notes_dates(request: HttpRequest) -> HttpResponse:
             count = services.notes_dates_add(school=school, date=date, couples=form.chosen_couples(), by=request.user)
             text = f"Date du {date:%d/%m/%Y} ajoutée à {count} couple(s) MEF / division."
     except TeleserviceError as error:
-        messages.error(request, _error_text(error))
+        return _notes_dates_refused(request, form, reason=_error_text(error))
+    if count:
+        messages.success(request, text)
     else:
-        if count:
-            messages.success(request, text)
-        else:
-            messages.info(request, "Aucun couple n'a été modifié : la date y était déjà, ou n'y était pas.")
+        messages.info(request, "Aucun couple n'a été modifié : la date y était déjà, ou n'y était pas.")
     return redirect("services:notes")
+
+
+def _notes_dates_refused(request: HttpRequest, form: NotesDatesForm, reason: str = "") -> HttpResponse:
+    """The notes page again, with the typed date, the checked couples and the French reason."""
+    messages.error(request, f"Les dates n'ont pas été modifiées : {reason or 'corrigez les erreurs signalées.'}")
+    return render(request, "services/notes.html", _notes_context(request, dates_form=form))
 
 
 @school_required

@@ -96,9 +96,10 @@ def _visible(node: _Node) -> str:
 
 
 def _escape_source_text(text: str) -> str:
-    # Keep "&" readable; escape it only where it would start an entity.
+    # Keep the text as typed ("3 < 5 & 7 > 2"): escape "&" only where it would start an entity
+    # and "<" only where it would start a tag or a comment, so it reads back as the same text.
     text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
 
 
 def _source(node: _Node) -> str:

@@ -12,7 +12,8 @@
   if (!textarea || !counter || !preview) return;
   var max = parseInt(counter.dataset.max, 10) || 1000;
   var SCHEMES = ["http:", "https:", "mailto:"];
-  var DROPPED = ["SCRIPT", "STYLE"];
+  var HTML_NS = "http://www.w3.org/1999/xhtml";
+  var DROPPED = ["script", "style", "template"]; // dropped with their content, as on the server
 
   function allowedHref(href) {
     if (!href) return null;
@@ -34,12 +35,14 @@
         target.appendChild(document.createTextNode(node.nodeValue));
         count += chars(node.nodeValue);
       } else if (node.nodeType === Node.ELEMENT_NODE) {
-        var tag = node.tagName;
+        var tag = node.localName.toLowerCase(); // SVG and MathML elements keep lower-case names
         if (DROPPED.indexOf(tag) !== -1) return;
-        if (tag === "BR") {
+        // Inside <svg> or <math> the server keeps only the bare text: drop foreign elements whole.
+        if (node.namespaceURI !== HTML_NS && tag !== "svg" && tag !== "math") return;
+        if (tag === "br") {
           target.appendChild(document.createElement("br"));
           count += 1;
-        } else if (tag === "A" && !insideLink && allowedHref(node.getAttribute("href"))) {
+        } else if (tag === "a" && !insideLink && allowedHref(node.getAttribute("href"))) {
           var a = document.createElement("a");
           a.href = allowedHref(node.getAttribute("href"));
           a.rel = "noopener noreferrer nofollow";
