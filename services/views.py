@@ -208,7 +208,7 @@ def _notes_dates(request: HttpRequest) -> HttpResponse:
 
 def _notes_dates_refused(request: HttpRequest, form: NotesDatesForm, reason: str = "") -> HttpResponse:
     """The notes page again, with the typed date, the checked couples and the French reason."""
-    messages.error(request, f"Les dates n'ont pas été modifiées : {reason or 'corrigez les erreurs signalées.'}")
+    messages.error(request, f"Les dates n'ont pas été modifiées. {reason or 'Corrigez les erreurs signalées.'}")
     return render(request, "services/notes.html", _notes_context(request, dates_form=form))
 
 

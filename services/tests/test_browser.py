@@ -11,6 +11,7 @@ from conftest import axe_violations, browser_sign_in
 from services.models import NotesPublicationDate
 from services.selectors import letter_settings, notes_publication, welcome_message_html
 from services.services import notes_dates_add, notes_mode_set
+from services.welcome import sanitize
 from siecle.factories import EntFactory
 
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
@@ -153,3 +154,35 @@ def test_the_settings_pages_are_accessible_once_services_are_open(page, head, no
         if violations:
             problems[name] = violations
     assert problems == {}
+
+
+PREVIEW_PARITY = [
+    '<script>alert("s")</script>Bonjour',
+    "<svg><script>alert(1)</script><a href=https://x.example>svg</a>T</svg>après",
+    "<math><mi>m</mi></math>après",
+    "<template>caché</template>vu",
+    "<img src=x onerror=alert(1)>image",
+    '<a href="javascript:alert(1)">js</a> <a href="java&#x09;script:alert(1)">tab</a>',
+    '<a href="data:text/html,x">data</a> <a href="/admin/">relatif</a>',
+    '<a href="https://a.example/?q=1&amp;r=2">un</a><a href="https://b.example">dans <a href="https://c.example">deux</a></a>',
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "Moyenne < 10 & retards > 3\n\nfin",
+    "<b>gras</b> <i>italique</i> <p>paragraphe</p>",
+    "&amp;&lt;&gt;&eacute;&#233;&#x1F600;",
+]
+
+
+def test_the_preview_shows_exactly_what_the_server_keeps(page, head, school):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    browser_sign_in(page, "chef")
+    page.goto(reverse("services:welcome_message"))
+    box = page.get_by_label("Message d'accueil")
+    mismatches = {}
+    for source in PREVIEW_PARITY:
+        box.fill(source)
+        shown = page.locator("#welcome-preview").inner_html()
+        if shown != sanitize(source):
+            mismatches[source] = (shown, sanitize(source))
+    assert mismatches == {}
+    assert dialogs == []
