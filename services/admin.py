@@ -3,8 +3,18 @@ from django.contrib import admin
 from .models import NotesPublicationDate, SchoolSettings, ServiceState, SettingChange
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Settings change only through the screens' services, which write the history: read here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SchoolSettings)
-class SchoolSettingsAdmin(admin.ModelAdmin):
+class SchoolSettingsAdmin(ReadOnlyAdmin):
     list_display = ["school", "activated_at", "letter_type", "notes_mode", "lpc_delay_days", "contact_active"]
     list_select_related = ["school"]
     search_fields = ["school__uaj", "school__name"]
@@ -12,7 +22,7 @@ class SchoolSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceState)
-class ServiceStateAdmin(admin.ModelAdmin):
+class ServiceStateAdmin(ReadOnlyAdmin):
     list_display = ["school", "service", "is_open", "updated_at"]
     list_filter = ["service", "is_open"]
     list_select_related = ["school"]
@@ -21,7 +31,7 @@ class ServiceStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotesPublicationDate)
-class NotesPublicationDateAdmin(admin.ModelAdmin):
+class NotesPublicationDateAdmin(ReadOnlyAdmin):
     list_display = ["school", "mef", "division", "date"]
     list_select_related = ["school", "mef", "division"]
     search_fields = ["school__uaj"]
@@ -29,19 +39,13 @@ class NotesPublicationDateAdmin(admin.ModelAdmin):
 
 
 @admin.register(SettingChange)
-class SettingChangeAdmin(admin.ModelAdmin):
+class SettingChangeAdmin(ReadOnlyAdmin):
     """The history is evidence: it is read here, never edited."""
 
     list_display = ["changed_at", "school", "setting", "old_value", "new_value", "changed_by_name"]
     list_filter = ["setting"]
     list_select_related = ["school"]
     search_fields = ["school__uaj", "changed_by_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -232,7 +232,11 @@ def notes_confirm(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "services/notes_confirm.html",
-        {"is_deadline": current.mode == NotesMode.DEADLINE, "count": count},
+        {
+            "is_deadline": current.mode == NotesMode.DEADLINE,
+            "is_open": selectors.service_is_open(school=school, service=ServiceCode.NOTES),
+            "count": count,
+        },
     )
 
 

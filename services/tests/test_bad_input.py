@@ -343,11 +343,55 @@ def test_the_contact_address_of_another_school_is_refused(head_client, with_emai
 # --- Query counts ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["staff:home", "services:opening", "services:lpc", "services:contact"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "staff:home",
+        "services:opening",
+        "services:welcome_message",
+        "services:letter",
+        "services:notes_confirm",
+        "services:absences",
+        "services:lpc",
+        "services:contact",
+    ],
+)
 def test_the_screens_cost_a_fixed_number_of_queries(head_client, activated, head, name, django_assert_max_num_queries):
     for code in ("absences", "lpc", "notes"):
         service_open(school=activated, service=code, by=head)
     for days in range(10, 40):
         lpc_delay_set(school=activated, days=days, by=head)  # a long history: only the last rows are read
+        welcome_message_update(school=activated, source=f"Message {days}", by=head)
+    for n in range(5):
+        EntFactory(academy=activated.academy, description=f"ENT {n}")
     with django_assert_max_num_queries(12):
         assert head_client.get(reverse(name)).status_code == 200
+
+
+def test_the_confirmation_page_says_the_notes_service_is_closed_instead_of_offering_to_delete(
+    head_client, deadline, head, couples
+):
+    notes_dates_add(school=deadline, date=D1, couples=couples, by=head)
+    service_close(school=deadline, service="notes", by=head)
+    page = text(head_client.get(CONFIRM))
+    assert "« Consultation des notes » est fermé" in page and "Les dates saisies sont conservées." in page
+    assert "Oui, publier au fil de l'eau" not in page
+
+
+def test_clearing_the_welcome_message_is_allowed_and_recorded(head_client, school, head):
+    welcome_message_update(school=school, source="Bonjour", by=head)
+    head_client.post(WELCOME, {"message": "  \r\n "})
+    assert welcome_message_source(school=school) == ""
+    change = SettingChange.objects.filter(school=school, setting="welcome_message").first()
+    assert (change.old_value, change.new_value) == ("Bonjour", "")
+
+
+def test_the_django_admin_only_reads_the_settings_and_their_history(admin_client, activated):
+    for model in ("schoolsettings", "servicestate", "notespublicationdate", "settingchange"):
+        assert admin_client.get(reverse(f"admin:services_{model}_changelist")).status_code == 200
+        assert admin_client.get(reverse(f"admin:services_{model}_add")).status_code == 403
+    row = SchoolSettings.objects.get(school=activated)
+    response = admin_client.post(
+        reverse("admin:services_schoolsettings_change", args=[row.pk]), {"welcome_message": "<script>x</script>"}
+    )
+    assert response.status_code == 403
