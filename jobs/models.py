@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from siecle.models import School
 
@@ -46,6 +48,14 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Not finished long after any task's time limit: its worker died, or the queue is down."""
+        if self.is_finished:
+            return False
+        limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
+        return timezone.now() - (self.started_at or self.created_at) > limit
 
     @property
     def percent(self) -> int:

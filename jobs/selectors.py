@@ -24,12 +24,12 @@ def job_status(*, job: Job) -> dict[str, Any]:
     return {
         "id": str(job.pk),
         "state": job.state,
-        "state_label": job.get_state_display(),
+        "state_label": "Interrompue" if job.is_stale else job.get_state_display(),
         "done": done,
         "total": total,
         "percent": percent,
         "message": message,
-        "finished": job.is_finished,
+        "finished": job.is_finished or job.is_stale,
     }
 
 

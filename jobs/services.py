@@ -13,6 +13,7 @@ import time
 import uuid
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -34,7 +35,7 @@ def job_create(
     *,
     school: School,
     kind: str,
-    created_by=None,
+    created_by: AbstractBaseUser | None = None,
     params: dict[str, Any] | None = None,
     total: int = 0,
     message: str = "",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from jobs.models import Job
@@ -16,7 +18,7 @@ from .tasks import import_siecle_job
 IMPORT_JOB_KIND = "siecle_import"
 
 
-def siecle_import_start(*, school: School, upload, user) -> Job:
+def siecle_import_start(*, school: School, upload: UploadedFile, user: AbstractBaseUser | None) -> Job:
     """Keep the uploaded export in the imports folder and queue its import as a job.
 
     `upload` is an ImportUploadedFile (already in the imports folder) or any uploaded file,

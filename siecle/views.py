@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jobs.models import Job
+from jobs.models import Job, JobState
 from jobs.selectors import jobs_recent
 from staff.access import get_for_school_or_404, school_required
 
@@ -41,5 +41,5 @@ def _import_page(request: HttpRequest) -> HttpResponse:
 @school_required
 def import_report(request: HttpRequest, job_id) -> HttpResponse:
     job = get_for_school_or_404(Job, request.school, pk=job_id, kind=IMPORT_JOB_KIND)
-    report = ImportReport.from_dict(job.result) if job.state == "done" and job.result else None
+    report = ImportReport.from_dict(job.result) if job.state == JobState.DONE and job.result else None
     return render(request, "siecle/import_report.html", {"job": job, "report": report})

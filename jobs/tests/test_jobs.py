@@ -1,5 +1,7 @@
 """Jobs: claim once, progress visible at once (even inside a transaction), status per school."""
 
+import datetime
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -78,3 +80,10 @@ def test_the_status_view_answers_json_for_the_own_school_only(job, head_client, 
     assert other_client.get(url).status_code == 404
     assert other_client.post(url).status_code in (404, 405)
     assert client.get(url).status_code == 302
+
+
+def test_a_job_left_running_past_the_time_limit_is_shown_as_interrupted(job, head_client, settings):
+    job_claim(job_id=job.pk)
+    Job.objects.filter(pk=job.pk).update(started_at=job.created_at - datetime.timedelta(days=1))
+    status = head_client.get(reverse("jobs:status", args=[job.pk])).json()
+    assert (status["state_label"], status["finished"]) == ("Interrompue", True)

@@ -118,9 +118,8 @@ def import_exports(
                     "export_date": header.export_date,
                 }
             )
-            reader = export.reader(on_read)
+            reader = export.reader(on_read)  # reads PARAMETRES again, then DONNEES
             try:
-                reader.header  # noqa: B018 — read again on this stream, past PARAMETRES
                 IMPORTERS[header.kind](reader, ctx)
             finally:
                 reader.close()

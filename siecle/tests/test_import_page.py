@@ -149,3 +149,16 @@ def test_the_upload_needs_the_csrf_token(head_client, school):
     response = client.post(URL, {"export": SimpleUploadedFile("e.xml", export_of(school.uaj))})
     assert response.status_code == 403
     assert not Job.objects.exists()
+
+
+def test_a_job_whose_worker_died_says_so_instead_of_waiting_forever(head_client, school):
+    import datetime
+
+    from jobs.services import job_claim, job_create
+
+    job = job_create(school=school, kind=IMPORT_JOB_KIND, params={"name": "eleves.xml"})
+    job_claim(job_id=job.pk)
+    Job.objects.filter(pk=job.pk).update(started_at=job.created_at - datetime.timedelta(hours=3))
+    page = head_client.get(reverse("siecle:report", args=[job.pk])).content.decode()
+    assert "ne s'est pas terminé dans le temps imparti" in page
+    assert 'role="progressbar"' not in page
