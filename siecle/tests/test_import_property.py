@@ -75,10 +75,19 @@ def school_data(draw):
         if persons
         else st.just([])
     )
-    links = [
-        LinkRow(s.eleve_id, p.personne_id, level=draw(st.sampled_from([1, 2, 3])), relationship=draw(code))
-        for s, p in pairs
-    ]
+    old_format = draw(st.booleans())  # RESP_LEGAL 0/1/2 (before 2018) or NIVEAU_RESPONSABILITE
+    links = []
+    free_ranks: dict[str, list[int]] = {}
+    for s, p in pairs:
+        if old_format:  # valid old data: at most one legal 1 and one legal 2 per student
+            free = free_ranks.setdefault(s.eleve_id, [1, 2])
+            rank = draw(st.sampled_from([0, *free]))
+            if rank:
+                free.remove(rank)
+            links.append(LinkRow(s.eleve_id, p.personne_id, level=None, resp_legal=rank, relationship=draw(code)))
+        else:
+            level = draw(st.sampled_from([1, 2, 3]))
+            links.append(LinkRow(s.eleve_id, p.personne_id, level=level, relationship=draw(code)))
     addresses = [
         AddressRow("A1", draw(name), postcode="78000", city=draw(name)),
         AddressRow("A2", draw(name), line2=draw(name), postcode="75012", city="PARIS"),
@@ -87,11 +96,11 @@ def school_data(draw):
 
 
 def expected_ranks(links: list[LinkRow]) -> dict[tuple[str, str], int]:
-    """The documented rule: level-1 persons by CODE_PARENTE then PERSONNE_ID, two at most."""
+    """Old format: RESP_LEGAL as written. New: level-1 persons by CODE_PARENTE then PERSONNE_ID, two at most."""
     out = {}
     by_student: dict[str, list[LinkRow]] = {}
     for link in links:
-        out[(link.eleve_id, link.personne_id)] = 0
+        out[(link.eleve_id, link.personne_id)] = link.resp_legal or 0
         if link.level == 1:
             by_student.setdefault(link.eleve_id, []).append(link)
     for legal in by_student.values():
