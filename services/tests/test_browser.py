@@ -40,6 +40,7 @@ def test_the_counter_and_preview_follow_the_typing_and_links_are_made_from_a_sel
     link = preview.get_by_role("link", name="Portes ouvertes")
     assert link.get_attribute("href") == "https://college.example/jpo"
     assert counter.inner_text() == "35/1000"  # the address does not count
+    assert axe_violations(page) == []  # the link in the preview is readable on its background
 
     # A javascript: address is refused by the link button.
     box.evaluate("el => el.setSelectionRange(0, 7)")
