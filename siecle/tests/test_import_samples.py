@@ -14,9 +14,8 @@ from siecle.models import Division, Guardian, GuardianLink, Mef, School, Student
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "siecle"
-if not SAMPLES.is_dir():  # the samples live beside the repository
-    SAMPLES = Path("/work/shared/samples/siecle")
+# Real exports from public projects, byte for byte; provenance and licences in SOURCES.md there.
+SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
 BROKEN = "dossiersco_eleves_avec_adresse_simple.xml"
 PIX = "pix_siecle-with-two-valid-students-and-school-year.xml"
 SAMPLE_FILES = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in {".xml", ".zip"})
