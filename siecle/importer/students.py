@@ -4,6 +4,9 @@ A student's division is his structure of type D, except the pseudo-division "Ina
 groups (G) are ignored. Students whose DATE_SORTIE is past are marked as left, and so are
 the school's students missing from the export (a SIECLE export lists every student of the
 year). Students are never deleted: codes and history hang on them.
+
+Names: the family name is NOM_DE_FAMILLE (NOM in exports before 2016), the usage name only
+when neither is given; first name PRENOM. The INE is ID_NATIONAL, optional.
 """
 
 from __future__ import annotations
