@@ -106,3 +106,15 @@ def test_an_inactive_user_sees_no_school(head, school):
     head.is_active = False
     head.save()
     assert not schools_for_user(user=head).exists()
+
+
+def test_the_edition_page_links_to_the_csv_exports_of_the_school(head_client, school):
+    from siecle.factories import GuardianLinkFactory
+
+    link = GuardianLinkFactory(student__school=school)
+    page = head_client.get(reverse("staff:edition")).content.decode()
+    export = reverse("car:export", args=["couples"])
+    assert export in page
+    response = head_client.get(export)
+    assert response.status_code == 200
+    assert link.student.last_name in b"".join(response.streaming_content).decode("utf-8-sig")
