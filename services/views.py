@@ -160,9 +160,9 @@ def notes(request: HttpRequest) -> HttpResponse:
     form = NotesModeForm(request.POST)
     if form.is_valid():
         mode = form.cleaned_data["mode"]
-        current = selectors.notes_publication(school=school).mode
-        if mode == NotesMode.CONTINUOUS and current == NotesMode.DEADLINE:
-            return redirect("services:notes_confirm")
+        current = selectors.notes_publication(school=school)
+        if mode == NotesMode.CONTINUOUS and current.mode == NotesMode.DEADLINE and current.dates:
+            return redirect("services:notes_confirm")  # dates would be lost: ask first
         try:
             services.notes_mode_set(school=school, mode=mode, by=request.user)
         except TeleserviceError as error:

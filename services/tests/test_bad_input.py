@@ -395,3 +395,15 @@ def test_the_django_admin_only_reads_the_settings_and_their_history(admin_client
         reverse("admin:services_schoolsettings_change", args=[row.pk]), {"welcome_message": "<script>x</script>"}
     )
     assert response.status_code == 403
+
+
+def test_back_to_continuous_without_any_date_needs_no_confirmation(head_client, deadline):
+    response = head_client.post(NOTES, {"mode": "continuous"}, follow=True)
+    assert "Type de publication des notes : au fil de l'eau." in text(response)
+    assert notes_publication(school=deadline).is_continuous
+
+
+def test_the_confirmation_counts_a_single_date_in_the_singular(head_client, deadline, head, couples):
+    notes_dates_add(school=deadline, date=D1, couples=couples[:1], by=head)
+    page = " ".join(text(head_client.get(CONFIRM)).split())
+    assert "la date saisie pour un couple MEF / division sera définitivement effacée" in page
