@@ -9,19 +9,30 @@ from siecle.models import Division, Mef, School
 
 from .selectors import Selection
 
+MAX_ID = 2**63 - 1  # a database primary key: anything larger is a forged value
+MAX_CHECKED = 20_000  # settings.DATA_UPLOAD_MAX_NUMBER_FIELDS already stops longer posts
+
 
 class IdListField(forms.Field):
     """Checked rows of a list: the ids of the checkboxes named like the field."""
 
     widget = forms.MultipleHiddenInput
+    INVALID = "La sélection envoyée n'est pas valide : rechargez la page."
 
     def to_python(self, value) -> list[int]:
         if not value:
             return []
+        if isinstance(value, str | int):
+            value = [value]
+        if len(value) > MAX_CHECKED:
+            raise ValidationError(self.INVALID)
         try:
-            return sorted({int(v) for v in value})
+            ids = {int(v) for v in value}
         except (TypeError, ValueError):
-            raise ValidationError("La sélection envoyée n'est pas valide : rechargez la page.") from None
+            raise ValidationError(self.INVALID) from None
+        if any(not 0 < i <= MAX_ID for i in ids):
+            raise ValidationError(self.INVALID)
+        return sorted(ids)
 
 
 class SearchForm(forms.Form):
@@ -91,15 +102,27 @@ class CheckedPairsForm(forms.Form):
 
     ACTIONS = [("creer", "Créer"), ("retirer", "Retirer"), ("refuser", "Refuser"), ("autoriser", "Autoriser")]
 
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(
+        choices=ACTIONS,
+        error_messages={
+            "required": "Action inconnue : rechargez la page et recommencez.",
+            "invalid_choice": "Action inconnue : rechargez la page et recommencez.",
+        },
+    )
     couples = IdListField(required=False)
     retraits = IdListField(required=False)
+    # "Tout cocher" of the mass-creation list: every creatable pair of the selection, all pages.
+    tout = forms.BooleanField(required=False)
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not self.ids():
+        if not self.errors and not self.ids() and not self.whole_selection():
             raise ValidationError("Cochez au moins une ligne de la liste.")
         return data
+
+    def whole_selection(self) -> bool:
+        """Creation for every creatable pair of the criteria, not only the boxes of this page."""
+        return bool(self.cleaned_data.get("tout")) and self.cleaned_data.get("action") == "creer"
 
     def ids(self) -> list[int]:
         """The rows checked for the chosen action ("retirer" has its own column of boxes)."""

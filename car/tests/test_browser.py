@@ -34,17 +34,40 @@ def test_the_head_creates_the_codes_of_one_division(page, head, school, division
     assert rows.count() == 4
     assert page.locator("input[name=couples]:disabled").count() == 1
     assert page.locator("input[name=couples]:checked").count() == 3
-    page.get_by_label("Tout cocher pour créer les codes").uncheck()
+    assert "4 couples dans la sélection, dont 3 pouvant recevoir un code" in page.get_by_test_id("counts").inner_text()
+    select_all = page.get_by_label("Tout cocher")
+    assert select_all.is_checked()
+    select_all.uncheck()
     assert page.locator("input[name=couples]:checked").count() == 0
-    page.get_by_label("Tout cocher pour créer les codes").check()
+    select_all.check()
     assert page.locator("input[name=couples]:checked").count() == 3
-    page.get_by_role("button", name="Créer les codes des couples cochés").click()
+    # Unchecking one line leaves "tout cocher": only the lines still checked are sent.
+    page.locator("input[name=couples]:checked").first.uncheck()
+    assert not select_all.is_checked()
+    page.locator("input[name=couples]:not(:disabled):not(:checked)").first.check()
+    page.get_by_role("button", name="Créer les codes", exact=True).click()
     page.wait_for_load_state()
     assert "3 codes créés." in page.get_by_role("alert").first.inner_text()
     assert page.locator("input[name=couples]:disabled").count() == 4
     assert all(ActivationCode.objects.filter(kind=CodeKind.CAR, link=x, is_valid=True).count() == 1 for x in in_3a)
     assert not ActivationCode.objects.filter(link__in=in_3b).exists()
     assert axe_violations(page) == []
+
+
+def test_tout_cocher_creates_the_codes_of_every_page(page, head, school, division_pairs, monkeypatch):
+    from car import views
+
+    monkeypatch.setattr(views, "MASS_PAGE_SIZE", 2)
+    in_3a, in_3b = division_pairs
+    browser_sign_in(page, "chef")
+    page.goto(reverse("car:mass_create") + "?population=tous&filtre=sans")
+    assert page.locator("[data-testid=pairs] tbody tr").count() == 2
+    assert "lignes 1 à 2 affichées" in page.get_by_test_id("counts").inner_text()
+    assert page.get_by_label("Tout cocher").is_checked()
+    page.get_by_role("button", name="Créer les codes", exact=True).click()
+    page.wait_for_load_state()
+    assert "5 codes créés." in page.get_by_role("alert").first.inner_text()
+    assert ActivationCode.objects.filter(kind=CodeKind.CAR, is_valid=True).count() == 6
 
 
 def test_the_code_screens_are_accessible(page, head, school, division_pairs):

@@ -4,10 +4,17 @@
   document.querySelectorAll("[data-codes-select-all]").forEach(function (master) {
     var name = master.getAttribute("data-codes-select-all");
     var scope = master.closest("form") || document;
+    var boxes = function () {
+      return scope.querySelectorAll('input[type="checkbox"][name="' + name + '"]:not(:disabled)');
+    };
     master.hidden = false;
     master.addEventListener("change", function () {
-      scope.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
-        if (!box.disabled) { box.checked = master.checked; }
+      boxes().forEach(function (box) { box.checked = master.checked; });
+    });
+    // Unchecking one line means "only the checked lines": the master no longer stands for all.
+    boxes().forEach(function (box) {
+      box.addEventListener("change", function () {
+        if (!box.checked) { master.checked = false; }
       });
     });
   });
