@@ -42,6 +42,17 @@ def test_the_counter_and_preview_follow_the_typing_and_links_are_made_from_a_sel
     assert counter.inner_text() == "35/1000"  # the address does not count
     assert axe_violations(page) == []  # the link in the preview is readable on its background
 
+    # "www." and a bare e-mail address are completed.
+    box.evaluate("el => el.setSelectionRange(0, 7)")
+    page.get_by_label("Adresse du lien").fill("www.college.example")
+    page.get_by_role("button", name="Créer le lien").click()
+    assert preview.get_by_role("link", name="Bonjour").get_attribute("href") == "https://www.college.example"
+    box.fill("Écrivez au secrétariat.")
+    box.evaluate("el => el.setSelectionRange(11, 22)")
+    page.get_by_label("Adresse du lien").fill("secretariat@college.example")
+    page.get_by_role("button", name="Créer le lien").click()
+    assert preview.get_by_role("link", name="secrétariat").get_attribute("href") == "mailto:secretariat@college.example"
+
     # A javascript: address is refused by the link button.
     box.evaluate("el => el.setSelectionRange(0, 7)")
     page.get_by_label("Adresse du lien").fill("javascript:alert(1)")

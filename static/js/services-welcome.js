@@ -74,8 +74,16 @@
     return text.replace(/&(?=#?\w+;)/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
+  // What heads often type: "www.site.fr" means https://www.site.fr, "nom@site.fr" an e-mail address.
+  function completed(value) {
+    var typed = value.trim();
+    if (/^www\./i.test(typed)) return "https://" + typed;
+    if (/^[^\s@:\/]+@[^\s@\/]+\.[a-z]{2,}$/i.test(typed)) return "mailto:" + typed;
+    return typed;
+  }
+
   function makeLink() {
-    var href = allowedHref(urlInput.value);
+    var href = allowedHref(completed(urlInput.value));
     if (!href) {
       linkError.textContent = "Indiquez une adresse commençant par http://, https:// ou mailto:.";
       linkError.hidden = false;
