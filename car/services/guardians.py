@@ -29,8 +29,17 @@ class CreationReport:
     not_eligible: int = 0
 
 
-def _school_links(school: School):
-    return GuardianLink.objects.filter(student__school=school, guardian__school=school)
+def _school_link_ids(school: School, link_ids: Iterable[int]) -> list[int]:
+    """The ids among these that are links of the school (student and guardian both of it).
+
+    Read by primary key, the school compared here: with the school as a constant in the
+    query, PostgreSQL without fresh statistics crossed every guardian of the school with
+    every student (24 s for 4,600 pairs instead of 40 ms).
+    """
+    rows = GuardianLink.objects.filter(pk__in=list(link_ids)).values_list(
+        "pk", "student__school_id", "guardian__school_id"
+    )
+    return [pk for pk, student_school, guardian_school in rows if student_school == guardian_school == school.pk]
 
 
 def _refused_links():
@@ -54,8 +63,7 @@ def car_create_bulk(*, school: School, link_ids: Iterable[int], by) -> CreationR
         return report
     with transaction.atomic():
         rows = list(
-            _school_links(school)
-            .filter(pk__in=wanted)
+            GuardianLink.objects.filter(pk__in=_school_link_ids(school, wanted))
             .annotate(refused=Exists(_refused_links()), has_valid=Exists(_valid_cars()))
             .values_list("pk", "student_id", "legal_rank", "student__has_left", "refused", "has_valid")
         )
@@ -150,9 +158,8 @@ def car_refusals_record(*, school: School, link_ids: Iterable[int], by) -> int:
     wanted = set(link_ids)
     with transaction.atomic():
         links = list(
-            _school_links(school)
-            .select_for_update(of=("self",))
-            .filter(pk__in=wanted, legal_rank__in=LEGAL_RANKS)
+            GuardianLink.objects.select_for_update()
+            .filter(pk__in=_school_link_ids(school, wanted), legal_rank__in=LEGAL_RANKS)
             .annotate(refused=Exists(_refused_links()))
             .filter(refused=False)
             .values_list("pk", "student_id")

@@ -45,6 +45,21 @@ def test_mass_creation_skips_other_contacts_refusals_valid_codes_and_other_schoo
     assert len(valid_cars(has_code)) == 1
 
 
+def test_a_link_half_in_another_school_is_neither_given_a_code_nor_refused(school, other_school, head):
+    """The school is checked on the student and on the guardian of every checked id (QA)."""
+    from siecle.factories import GuardianFactory
+
+    foreign_guardian = make_pair(school)
+    foreign_guardian.guardian.school = other_school
+    foreign_guardian.guardian.save()
+    foreign_student = GuardianLinkFactory(student__school=other_school, guardian=GuardianFactory(school=school))
+    ids = [foreign_guardian.pk, foreign_student.pk]
+    assert services.car_create_bulk(school=school, link_ids=ids, by=head).not_eligible == 2
+    assert services.car_refusals_record(school=school, link_ids=ids, by=head) == 0
+    assert not ActivationCode.objects.filter(kind=CodeKind.CAR).exists()
+    assert not AccessRefusal.objects.exists()
+
+
 def test_a_second_submission_of_the_same_form_creates_nothing(school, head):
     links = [make_pair(school) for _ in range(4)]
     services.car_create_bulk(school=school, link_ids=[x.pk for x in links], by=head)
