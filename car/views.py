@@ -81,7 +81,11 @@ def mass_create(request: HttpRequest) -> HttpResponse:
                 if checked.whole_selection()
                 else checked.ids()
             )
-            report = services.car_create_bulk(school=school, link_ids=link_ids, by=request.user)
+            try:
+                report = services.car_create_bulk(school=school, link_ids=link_ids, by=request.user)
+            except CodeError as error:
+                messages.error(request, str(error))
+                return redirect(request.get_full_path())
             text = f"{_plural(report.created, 'code créé', 'codes créés')}." if report.created else "Aucun code créé."
             skipped = report.already_valid + report.refused + report.not_eligible
             if skipped:

@@ -95,3 +95,26 @@ def test_another_schools_head_gets_404_on_the_student_urls(other_client, school)
     assert "Secret" not in other_client.get(MANAGE, {"nom": "S"}).content.decode()
     text = b"".join(other_client.get(reverse("cae:export", args=["eleves"])).streaming_content).decode()
     assert "Secret" not in text
+
+
+def test_the_search_hides_students_who_left_and_reads_them_through_a_join(head_client, school):
+    """QA: the selection is a join on the school's students (a subquery cost seconds on SQLite)."""
+    from car.selectors import Selection, cae_students
+
+    here = StudentFactory(school=school, last_name="Present")
+    StudentFactory(school=school, last_name="Parti", has_left=True)
+    response = head_client.get(MANAGE, {"nom": "p"})
+    assert [s.pk for s in response.context["page"].object_list] == [here.pk]
+    assert "IN (SELECT" not in str(cae_students(school=school, selection=Selection(name_prefix="P")).query).upper()
+
+
+def test_unknown_students_and_forged_actions_change_nothing(head_client, school):
+    student = StudentFactory(school=school)
+    code = valid_cae(student)
+    assert head_client.get(reverse("cae:student", args=[10**9])).status_code == 404
+    assert head_client.post(reverse("cae:student_action", args=[10**9, "nouveau"])).status_code == 404
+    assert head_client.post(action_url(student, "supprimer")).status_code == 404
+    assert head_client.get(action_url(student, "nouveau")).status_code == 405
+    assert head_client.get(f"{MANAGE}abc/").status_code == 404
+    code.refresh_from_db()
+    assert code.is_valid and ActivationCode.objects.filter(student=student).count() == 1

@@ -51,14 +51,22 @@ def mass_create_row(row, shows_all: bool) -> str:
                 _day(row.continuity_at),
             )
         )
-    cells.append(
-        format_html(
-            '<td><input type="checkbox" class="form-check-input" name="couples" value="{}" aria-label="{}" {}></td>',
+    if row.can_create:
+        box = format_html(
+            '<td><input type="checkbox" class="form-check-input" name="couples" value="{}" aria-label="{}" checked></td>',
             row.pk,
             f"Créer un code pour {who}",
-            "checked" if row.can_create else "disabled",
         )
-    )
+    else:
+        reason = "accès refusé" if row.refused else "code valide existant"
+        box = format_html(
+            '<td><input type="checkbox" class="form-check-input" name="couples" value="{}" aria-label="{}"'
+            ' title="{}" disabled></td>',
+            row.pk,
+            f"Pas de nouveau code pour {who} : {reason}",
+            f"Pas de nouveau code : {reason}",
+        )
+    cells.append(box)
     if shows_all:
         if row.can_withdraw:
             cells.append(
