@@ -8,6 +8,7 @@ gives (ISO-8859-15, UTF-8 with or without byte-order mark).
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import zipfile
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree as ET
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import iterparse
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from .errors import ExportRefused
 from .values import text, valid_uaj
@@ -42,6 +45,61 @@ RECORD_DEPTH = 3  # root / DONNEES / section / record
 
 ProgressCallback = Callable[[int], None]
 
+# Limits against hostile files (settings may override them). A real export of the largest
+# school is a few tens of MB and one record a few KB: a bigger XML, or that many bytes read
+# without one record being complete (one huge text, a record with no end), is refused before
+# it can fill the memory or the disk. A zip entry is checked on its declared size, and the
+# bytes it really inflates to are counted as they are read.
+MAX_XML_BYTES = 512 * 1024 * 1024
+MAX_RECORD_BYTES = 8 * 1024 * 1024
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+# Expat's reasons, in French (ParseError.code).
+PARSE_REASONS = {
+    2: "erreur de syntaxe",
+    3: "fichier vide ou tronqué",
+    4: "caractère invalide, peut-être un encodage qui ne correspond pas à celui déclaré",
+    5: "fichier tronqué",
+    6: "caractère incomplet, peut-être un encodage qui ne correspond pas à celui déclaré",
+    7: "balise fermante qui ne correspond pas à la balise ouverte",
+    8: "attribut en double",
+    9: "contenu après la fin du document",
+    11: "entité non définie",
+    14: "référence à un caractère invalide",
+    17: "déclaration XML ailleurs qu'au début du fichier",
+    18: "encodage inconnu",
+    19: "l'encodage déclaré ne correspond pas au contenu",
+    20: "section CDATA non fermée",
+    27: "préfixe d'espace de noms non déclaré",
+    30: "déclaration XML mal formée",
+}
+
+
+def max_xml_bytes() -> int:
+    return getattr(settings, "SIECLE_IMPORT_MAX_XML_BYTES", MAX_XML_BYTES)
+
+
+def max_record_bytes() -> int:
+    return getattr(settings, "SIECLE_IMPORT_MAX_RECORD_BYTES", MAX_RECORD_BYTES)
+
+
+def _too_big(name: str, size: int | None = None) -> ExportRefused:
+    what = f"{filesizeformat(size)} de XML" if size else "plus de XML que permis"
+    return ExportRefused(
+        f"{name} : fichier trop volumineux une fois décompressé ({what} ; au plus "
+        f"{filesizeformat(max_xml_bytes())}) ; ce n'est pas un export SIECLE ordinaire, rien n'a été importé."
+    )
+
+
+def _os_error(name: str, exc: OSError) -> ExportRefused:
+    reason = {
+        errno.ENOENT: "fichier introuvable",
+        errno.EISDIR: "c'est un dossier, pas un fichier",
+        errno.EACCES: "lecture non autorisée",
+        errno.EPERM: "lecture non autorisée",
+    }.get(exc.errno or 0, "fichier illisible")
+    return ExportRefused(f"{name} : {reason}.")
+
 
 @dataclass(frozen=True)
 class ExportHeader:
@@ -57,11 +115,15 @@ class ExportHeader:
 class _CountingReader(io.RawIOBase):
     """A read-only stream that reports how many bytes were read so far."""
 
-    def __init__(self, raw: IO[bytes], on_read: ProgressCallback | None, closers: list):
+    def __init__(self, raw: IO[bytes], on_read: ProgressCallback | None, closers: list, name: str = "fichier"):
         self.raw = raw
         self.count = 0
         self.on_read = on_read
         self.closers = closers
+        self.name = name
+        self.limit = max_xml_bytes()
+        self.record_limit = max_record_bytes()
+        self.mark = 0  # bytes read when the last record was complete (ExportReader sets it)
 
     def close(self) -> None:
         if not self.closed:
@@ -77,6 +139,13 @@ class _CountingReader(io.RawIOBase):
         n = len(data)
         buffer[:n] = data
         self.count += n
+        if self.count > self.limit:
+            raise _too_big(self.name)
+        if self.count - self.mark > self.record_limit:
+            raise ExportRefused(
+                f"{self.name} : plus de {filesizeformat(self.record_limit)} lus sans un enregistrement complet ; "
+                "ce n'est pas un export SIECLE ordinaire, rien n'a été importé."
+            )
         if self.on_read and n:
             self.on_read(n)
         return n
@@ -97,7 +166,7 @@ class ExportFile:
             try:
                 return open(self.source, "rb")  # noqa: SIM115 — closed by the caller
             except OSError as exc:
-                raise ExportRefused(f"{self.name} : fichier illisible ({exc.strerror}).") from exc
+                raise _os_error(self.name, exc) from exc
         self.source.seek(0)
         return self.source
 
@@ -110,11 +179,13 @@ class ExportFile:
             if not self._is_zip:
                 raw.seek(0, io.SEEK_END)
                 self.size = raw.tell()
+                if self.size > max_xml_bytes():
+                    raise _too_big(self.name, self.size)
                 return
             try:
                 archive = zipfile.ZipFile(raw)
-            except zipfile.BadZipFile as exc:
-                raise ExportRefused(f"{self.name} : archive zip illisible.") from exc
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+                raise ExportRefused(f"{self.name} : archive zip illisible ou abîmée.") from exc
             with archive:
                 members = [m for m in archive.infolist() if not m.is_dir()]
                 xml_members = [m for m in members if m.filename.lower().endswith(".xml")] or members
@@ -126,11 +197,31 @@ class ExportFile:
                     f"{self.name} : l'archive contient {len(xml_members)} fichiers XML ({names}) ; "
                     "déposez un export à la fois."
                 )
-            self._zip_member = xml_members[0]
-            self.size = self._zip_member.file_size
+            self._zip_member = member = xml_members[0]
+            self._check_member(member)
+            self.size = member.file_size
         finally:
             if isinstance(self.source, (str, os.PathLike)):
                 raw.close()
+
+    def _check_member(self, member: zipfile.ZipInfo) -> None:
+        """The one export of a zip: a plain name, not encrypted, deflated or stored, of a sane size.
+
+        Nothing is ever extracted to disk, but a name that climbs folders or is absolute has no
+        business in a SIECLE export, so it is refused too."""
+        name = member.filename.replace("\\", "/")
+        if name.startswith("/") or ".." in name.split("/") or ":" in name or "\x00" in name:
+            raise ExportRefused(f"{self.name} : l'archive contient un nom de fichier suspect ; rien n'a été importé.")
+        if member.flag_bits & 0x1:
+            raise ExportRefused(
+                f"{self.name} : l'archive est protégée par un mot de passe ; déposez l'export lui-même."
+            )
+        if member.compress_type not in ZIP_METHODS:
+            raise ExportRefused(
+                f"{self.name} : méthode de compression non prise en charge ; refaites l'archive en ZIP standard."
+            )
+        if member.file_size > max_xml_bytes():
+            raise _too_big(self.name, member.file_size)
 
     def open(self, on_read: ProgressCallback | None = None) -> IO[bytes]:
         """The XML bytes, streamed (decompressed on the fly for a zip)."""
@@ -138,17 +229,24 @@ class ExportFile:
         # A path is ours to close; an uploaded file object stays open for its owner.
         closers: list = [raw] if isinstance(self.source, (str, os.PathLike)) else []
         if self._is_zip:
-            archive = zipfile.ZipFile(raw)
+            try:
+                archive = zipfile.ZipFile(raw)
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+                for closer in closers:
+                    closer.close()
+                raise ExportRefused(f"{self.name} : archive zip illisible ou abîmée.") from exc
             try:
                 member = archive.open(self._zip_member)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, OSError, EOFError) as exc:
                 archive.close()
-                raise ExportRefused(f"{self.name} : archive zip illisible ({exc}).") from exc
+                for closer in closers:
+                    closer.close()
+                raise ExportRefused(f"{self.name} : archive zip illisible ou abîmée.") from exc
             closers = [member, archive, *closers]
             stream: IO[bytes] = member
         else:
             stream = raw
-        return io.BufferedReader(_CountingReader(stream, on_read, closers), buffer_size=64 * 1024)
+        return io.BufferedReader(_CountingReader(stream, on_read, closers, self.name), buffer_size=64 * 1024)
 
     def reader(self, on_read: ProgressCallback | None = None) -> ExportReader:
         return ExportReader(self.open(on_read), self.name)
@@ -163,13 +261,15 @@ class ExportFile:
 
 
 class _Malformed(ExportRefused):
-    pass
+    reason = "erreur de syntaxe"
 
 
-def _parse_error(name: str, exc: ET.ParseError) -> ExportRefused:
+def _parse_error(name: str, exc: ET.ParseError) -> _Malformed:
     line, column = getattr(exc, "position", (0, 0))
-    reason = str(exc).split(":")[0]
-    return _Malformed(f"{name} : XML mal formé à la ligne {line}, colonne {column} ({reason}) ; rien n'a été importé.")
+    reason = PARSE_REASONS.get(getattr(exc, "code", 0), "erreur de syntaxe")
+    error = _Malformed(f"{name} : XML mal formé à la ligne {line}, colonne {column} ({reason}) ; rien n'a été importé.")
+    error.reason = reason
+    return error
 
 
 class ExportReader:
@@ -178,8 +278,10 @@ class ExportReader:
     def __init__(self, stream: IO[bytes], name: str):
         self.stream = stream
         self.name = name
-        # defusedxml refuses entity declarations and external references (untrusted uploads).
-        self._events = iterparse(stream, events=("start", "end"))
+        self._counter = stream.raw if isinstance(getattr(stream, "raw", None), _CountingReader) else None
+        # defusedxml refuses DTDs, entity declarations and external references (untrusted uploads);
+        # a SIECLE export has none of them.
+        self._events = iterparse(stream, events=("start", "end"), forbid_dtd=True)
         self._stack: list[ET.Element] = []
         try:
             self.header = self._read_header()
@@ -197,8 +299,18 @@ class ExportReader:
             return None
         except ET.ParseError as exc:
             raise _parse_error(self.name, exc) from exc
+        except DTDForbidden as exc:
+            raise ExportRefused(
+                f"{self.name} : le fichier contient une déclaration DOCTYPE, refusée par sécurité ; "
+                "un export SIECLE n'en a pas."
+            ) from exc
         except DefusedXmlException as exc:
             raise ExportRefused(f"{self.name} : le fichier déclare des entités XML, refusées par sécurité.") from exc
+        except (LookupError, UnicodeError, ValueError) as exc:  # unknown or impossible declared encoding
+            raise ExportRefused(
+                f"{self.name} : l'encodage déclaré dans l'en-tête XML est inconnu ou ne correspond pas au contenu "
+                "(attendu : ISO-8859-15 ou UTF-8) ; rien n'a été importé."
+            ) from exc
         if event == "start":
             self._stack.append(elem)
         else:
@@ -209,7 +321,9 @@ class ExportReader:
         try:
             first = self._next()
         except _Malformed as exc:
-            raise ExportRefused(f"{self.name} : ce n'est pas un export SIECLE (pas un fichier XML lisible).") from exc
+            raise ExportRefused(
+                f"{self.name} : ce n'est pas un export SIECLE (pas un fichier XML lisible : {exc.reason})."
+            ) from exc
         if first is None:
             raise ExportRefused(f"{self.name} : fichier vide.")
         root = first[1]
@@ -232,6 +346,7 @@ class ExportReader:
                 break
             elif event == "start" and len(self._stack) == 2 and elem.tag == "DONNEES":
                 break
+        self._record_done()
         uaj = params.get("UAJ", "").upper()
         if not uaj:
             raise ExportRefused(f"{self.name} : l'UAJ de l'établissement manque dans PARAMETRES.")
@@ -267,6 +382,12 @@ class ExportReader:
             elem.clear()
             if self._stack:
                 self._stack[-1].remove(elem)
+            self._record_done()
+
+    def _record_done(self) -> None:
+        """A record is complete and forgotten: the bytes read so far no longer weigh on memory."""
+        if self._counter is not None:
+            self._counter.mark = self._counter.count
 
 
 def fields(elem: ET.Element) -> dict[str, str]:

@@ -215,5 +215,5 @@ def test_a_file_declaring_entities_is_refused(tmp_path):
         b'<BEE_ELEVES VERSION="3.0"><PARAMETRES><UAJ>0780001A</UAJ><ANNEE_SCOLAIRE>2026</ANNEE_SCOLAIRE>'
         b"</PARAMETRES><DONNEES><ELEVES><ELEVE ELEVE_ID='1'><NOM>&b;</NOM></ELEVE></ELEVES></DONNEES></BEE_ELEVES>"
     )
-    assert "entités XML" in refused(path)
+    assert "refusée par sécurité" in refused(path)
     assert not Student.objects.exists()

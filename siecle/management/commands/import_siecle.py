@@ -1,3 +1,5 @@
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from siecle.importer import ExportFile, ExportRefused, import_exports
@@ -14,6 +16,14 @@ class Command(BaseCommand):
         parser.add_argument("--uaj", help="refuse files of any other school than this UAJ")
         parser.add_argument("--academy", help="academy code for a school not yet in the base")
         parser.add_argument("--dry-run", action="store_true", help="read and report, write nothing")
+
+    def run_from_argv(self, argv):
+        """From the shell, a refusal is one French line on stderr and exit status 2 (no class name)."""
+        try:
+            super().run_from_argv([*argv[:2], "--traceback", *argv[2:]])
+        except CommandError as exc:
+            self.stderr.write(str(exc))
+            sys.exit(exc.returncode)
 
     def handle(self, *args, files: list[str], uaj: str | None, academy: str | None, dry_run: bool, **options):
         try:
