@@ -267,3 +267,15 @@ def test_the_pairs_are_read_through_joins_not_a_subquery_of_students(school):
     sql = str(car_pairs(school=school, selection=Selection(name_prefix="DU"), without_valid_code=True).query)
     assert "IN (SELECT" not in sql.upper()
     assert sql.count('"car_activationcode"') == 1  # the valid-code join is not made twice
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_tout_cocher_takes_a_constant_number_of_queries(
+    head_client, school, open_service, size, small_pages, django_assert_max_num_queries
+):
+    for i in range(size):
+        make_pair(school, last_name=f"T{i:03d}")
+    with django_assert_max_num_queries(20):
+        response = head_client.post(URL + "?population=tous&filtre=sans", {"action": "creer", "tout": "1"})
+    assert response.status_code == 302
+    assert ActivationCode.objects.filter(kind=CodeKind.CAR, is_valid=True).count() == size
