@@ -19,6 +19,12 @@ class JobState(models.TextChoices):
     FAILED = "failed", "Échec"
 
 
+def stale_after() -> datetime.timedelta:
+    """Past this age (from its start, or its creation when it never started) an unfinished job
+    is dead: every task has a hard time limit, so its worker died or the queue never ran it."""
+    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
+
+
 class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="jobs")
@@ -54,8 +60,7 @@ class Job(models.Model):
         """Not finished long after any task's time limit: its worker died, or the queue is down."""
         if self.is_finished:
             return False
-        limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
-        return timezone.now() - (self.started_at or self.created_at) > limit
+        return timezone.now() - (self.started_at or self.created_at) > stale_after()
 
     @property
     def percent(self) -> int:

@@ -1,26 +1,46 @@
-"""Writes on jobs: create, claim, report progress, finish, fail.
+"""Writes on jobs: create, claim, report progress, finish, fail, and fail the stale ones.
 
 Progress is meant to be called often from inside a long task, including from inside the
 task's own transaction (an import runs in one). A row UPDATE made there would stay invisible
 until the commit, so progress goes to the cache (Redis in production), where the status view
 reads it at once; when the caller is not inside a transaction the row is updated too. Calls
 are throttled: at most one write per job every PROGRESS_INTERVAL seconds, plus the last one.
+
+A job may own one file, named in `params["file"]` relative to MEDIA_ROOT (an uploaded export
+waiting for its import). Its task removes it when done; when the task never ran (broker
+down) or was killed, `jobs_fail_stale` (Celery beat, jobs.tasks) fails the job and removes it,
+and removes any file of the job folders that no unfinished job needs any more.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
+from siecle.importer.uploads import IMPORTS_FOLDER
 from siecle.models import School
 
-from .models import Job, JobState
+from .models import Job, JobState, stale_after
+
+logger = logging.getLogger(__name__)
+UNFINISHED = (JobState.PENDING, JobState.RUNNING)
+# Folders of MEDIA_ROOT that hold job files only (swept by jobs_fail_stale).
+JOB_FILE_FOLDERS = (IMPORTS_FOLDER,)
+STALE_MESSAGE = (
+    "Tâche interrompue : elle ne s'est pas terminée dans le temps imparti (service de tâches indisponible "
+    "ou arrêté) ; rien n'a été enregistré, relancez-la."
+)
 
 PROGRESS_INTERVAL = 0.5
 PROGRESS_TTL = 24 * 60 * 60
@@ -84,3 +104,62 @@ def job_fail(*, job_id: uuid.UUID | str, message: str) -> None:
 def _forget(job_id: uuid.UUID | str) -> None:
     _last_write.pop(str(job_id), None)
     cache.delete(progress_key(job_id))
+
+
+def _stale_q(now: datetime.datetime) -> Q:
+    cutoff = now - stale_after()
+    return Q(state__in=UNFINISHED) & (Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff))
+
+
+def job_file_path(job: Job) -> Path | None:
+    """The job's own file, only when it lies inside MEDIA_ROOT."""
+    name = (job.params or {}).get("file")
+    if not name:
+        return None
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / str(name)).resolve()
+    return path if root in path.parents else None
+
+
+def jobs_fail_stale(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Fail every job left unfinished past the time limits and remove the files nobody needs.
+
+    Safe to run twice or at the same time as a worker: each job is failed by a conditional
+    UPDATE (a job claimed meanwhile is left alone), and a file is removed only when no
+    unfinished job names it and it is older than the limit (an upload being received has no
+    job yet). Returns how many jobs were failed and files removed.
+    """
+    now = now or timezone.now()
+    failed = 0
+    for job_id in Job.objects.filter(_stale_q(now)).values_list("pk", flat=True).iterator():
+        if Job.objects.filter(_stale_q(now), pk=job_id).update(
+            state=JobState.FAILED, message=STALE_MESSAGE[:300], finished_at=now, updated_at=now
+        ):
+            failed += 1
+            _forget(job_id)
+    needed = {
+        path
+        for job in Job.objects.filter(state__in=UNFINISHED, params__has_key="file").only("params")
+        if (path := job_file_path(job))
+    }
+    removed = 0
+    cutoff = (now - stale_after()).timestamp()
+    root = Path(settings.MEDIA_ROOT).resolve()
+    for folder in JOB_FILE_FOLDERS:
+        directory = root / folder
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            try:
+                if not path.is_file() or path.is_symlink() or path.resolve() in needed:
+                    continue
+                if path.stat().st_mtime >= cutoff:
+                    continue
+                path.unlink(missing_ok=True)
+            except OSError:
+                logger.warning("jobs: could not remove leftover file %s", path, exc_info=True)
+                continue
+            removed += 1
+    if failed or removed:
+        logger.info("jobs: %d stale job(s) failed, %d leftover file(s) removed", failed, removed)
+    return {"failed": failed, "files_removed": removed}

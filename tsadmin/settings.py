@@ -147,7 +147,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "jobs-fail-stale": {"task": "jobs.tasks.jobs_fail_stale", "schedule": 15 * 60},
+}
 
 # --- Authentication ---------------------------------------------------------------------
 PASSWORD_HASHERS = [

@@ -125,7 +125,7 @@ def test_a_malformed_export_fails_the_job_with_its_reason_and_writes_nothing(
     assert job.state == JobState.FAILED and "XML mal formé" in job.message
     assert not Student.objects.exists()
     page = head_client.get(response["Location"]).content.decode()
-    assert "Import refusé" in page and "XML mal formé" in page
+    assert "L'import n'a pas abouti" in page and "XML mal formé" in page
 
 
 def test_another_school_gets_404_on_the_report_and_the_job_status(
