@@ -1,23 +1,13 @@
 from django.urls import path
 
-from staff.views import coming_soon
+from . import views
 
 app_name = "stats"
 
 urlpatterns = [
-    path(
-        "eleves/",
-        coming_soon(
-            "Synthèse codes élèves", "Le nombre d'élèves, de codes notifiés et de comptes créés, par MEF et division."
-        ),
-        name="students",
-    ),
-    path(
-        "responsables/",
-        coming_soon(
-            "Synthèse codes responsables",
-            "Le nombre de responsables, de codes notifiés et de comptes créés, par MEF et division.",
-        ),
-        name="guardians",
-    ),
+    path("eleves/", views.students, name="students"),
+    path("responsables/", views.guardians, name="guardians"),
+    path("export/<str:table>/", views.export, name="export"),
+    path("academie/<str:code>/", views.academy, name="academy"),
+    path("academie/<str:code>/export/<str:table>/", views.academy_export, name="academy_export"),
 ]
