@@ -28,5 +28,5 @@ def test_the_progress_bar_moves_then_the_report_appears(page, head, school):
     report.reject("élève", "ELEVE_ID 7", "nom de famille absent")
     job_finish(job_id=job.pk, result=report.to_dict(), message="Import terminé")
     page.get_by_text("Import terminé pour").wait_for()
-    assert "nom de famille absent" in page.inner_text("main")
+    assert "Nom de famille absent" in page.inner_text("main")
     assert axe_violations(page) == []
