@@ -23,7 +23,9 @@ import datetime
 from collections.abc import Iterable
 from typing import TypeVar
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Value
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
+from django.db.models import BooleanField, Count, F, FilteredRelation, Func, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
@@ -108,9 +110,9 @@ def _students(scope: Q, code_scope: Q = EVERYWHERE, refusal_scope: Q = EVERYWHER
 
 
 def _links(scope: Q, code_scope: Q = EVERYWHERE, refusal_scope: Q = EVERYWHERE) -> QuerySet[GuardianLink]:
-    """Links of present students to their legal guardians, with the pair's valid CAR and refusal."""
+    """Legal links of the students of `scope` (present ones only), with the pair's valid CAR and refusal."""
     return (
-        GuardianLink.objects.filter(scope, student__has_left=False, legal_rank__in=LEGAL_RANKS)
+        GuardianLink.objects.filter(scope, legal_rank__in=LEGAL_RANKS)
         .annotate(
             car=FilteredRelation(
                 "activation_codes",
@@ -130,8 +132,34 @@ def _school_students(school: School) -> QuerySet[Student]:
     return _students(Q(school=school), Q(activation_codes__school=school), Q(access_refusals__school=school))
 
 
+class _EqualsAny(Func):
+    """The condition `column = ANY((SELECT ARRAY_AGG(id) ...)::bigint[])` (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s::bigint[])"
+    output_field = BooleanField()
+
+
 def _school_links(school: School) -> QuerySet[GuardianLink]:
-    return _links(Q(student__school=school), Q(activation_codes__school=school), Q(access_refusals__school=school))
+    """The legal links of the school's present students. Links have no school column.
+
+    On PostgreSQL the students' ids come as one array: the planner cannot guess its size and
+    probes the links' student index, where a join let it scan every link of the academy
+    (110 ms instead of 8 for 2,500 students among 230,000 links), and the school's total
+    needs no join with the students at all.
+    """
+    if connection.vendor != "postgresql":
+        scope = Q(student__school=school, student__has_left=False)
+    else:
+        ids = (
+            Student.objects.filter(school=school, has_left=False)
+            .order_by()
+            .values("school_id")
+            .annotate(ids=ArrayAgg("pk"))
+            .values("ids")
+        )
+        scope = Q(_EqualsAny(F("student_id"), Subquery(ids)))
+    return _links(scope, Q(activation_codes__school=school), Q(access_refusals__school=school))
 
 
 # --- One school ---------------------------------------------------------------------------
@@ -166,12 +194,6 @@ _STUDENT_KEYS = {
     "mef_code": F("mef__code"),
     "division_code": F("division__code"),
 }
-_LINK_KEYS = {
-    "mef_key": F("student__mef_id"),
-    "mef_label": F("student__mef__label"),
-    "mef_code": F("student__mef__code"),
-    "division_code": F("student__division__code"),
-}
 
 
 def student_code_synthesis(*, school: School, today: datetime.date | None = None) -> Synthesis[StudentFigures]:
@@ -191,11 +213,13 @@ def guardian_code_synthesis(*, school: School, today: datetime.date | None = Non
     start, end = school.school_year(today)
     counts = _guardian_counts(start, end)
     per_division = {
-        (row["mef_key"], row.pop("division_key")): row
-        for row in _school_links(school).values(**_LINK_KEYS, division_key=F("student__division_id")).annotate(**counts)
+        (row.pop("mef_key"), row.pop("division_key")): row
+        for row in _school_links(school)
+        .values(mef_key=F("student__mef_id"), division_key=F("student__division_id"))
+        .annotate(**counts)
     }
     # Every student counts in the rate "students with a guardian holding an account", also
-    # those without any legal guardian: their number comes from the students themselves.
+    # those without any legal guardian: their number (and the labels) come from the students.
     rows = []
     for row in (
         Student.objects.filter(school=school, has_left=False)
@@ -242,7 +266,7 @@ def academy_code_synthesis(*, academy: Academy, today: datetime.date | None = No
     start, end = _year_bounds(today, "student__school__")
     guardians = {
         row.pop("school_id"): row
-        for row in _links(Q(student__school__academy=academy))
+        for row in _links(Q(student__school__academy=academy, student__has_left=False))
         .values(school_id=F("student__school_id"))
         .annotate(**_guardian_counts(start, end))
     }
