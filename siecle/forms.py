@@ -3,6 +3,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from .importer import ExportFile, ExportRefused, check_headers
+from .importer.run import refuse_past_year
 from .models import School
 
 
@@ -32,5 +33,9 @@ class SiecleImportForm(forms.Form):
                 f"Ce fichier est l'export de l'établissement {header.uaj}, pas du vôtre ({self.school.uaj}) : "
                 "il n'a pas été importé."
             )
+        try:
+            refuse_past_year(self.school, [header])
+        except ExportRefused as exc:
+            raise forms.ValidationError(exc.message) from exc
         upload.seek(0)
         return upload

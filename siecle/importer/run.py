@@ -68,6 +68,24 @@ def _school_for(uaj: str, academy_code: str | None, report: ImportReport) -> Sch
     return School.objects.create(academy=academy, uaj=uaj, name=f"Établissement {uaj}")
 
 
+# Exports that mark absent students as left and take legal ranks away: never from a past year.
+DESTRUCTIVE_KINDS = {"students", "guardians"}
+
+
+def refuse_past_year(school: School, headers: Sequence[ExportHeader]) -> None:
+    """Last year's students or guardians export, uploaded by mistake, would mark this year's new
+    students as left and invalidate the codes of their guardians: refused."""
+    if school.school_year_start is None:
+        return
+    current = school.school_year_start.year
+    for h in headers:
+        if h.kind in DESTRUCTIVE_KINDS and h.year < current:
+            raise ExportRefused(
+                f"{h.name} : export de l'année scolaire {h.year}-{h.year + 1}, antérieure à l'année en cours "
+                f"de l'établissement ({current}-{current + 1}) ; rien n'a été importé."
+            )
+
+
 def _set_school_year(school: School, year: int) -> None:
     """The export's year becomes the school's, never going back to an earlier year."""
     start = datetime.date(year, 9, 1)
@@ -105,6 +123,7 @@ def import_exports(
     with transaction.atomic():
         school = _school_for(report.uaj, academy_code, report)
         report.school_name = school.name
+        refuse_past_year(school, headers)
         _set_school_year(school, report.year)
         ctx = ImportContext(school=school, report=report, today=today or timezone.localdate())
         ctx.load()

@@ -162,3 +162,12 @@ def test_a_job_whose_worker_died_says_so_instead_of_waiting_forever(head_client,
     page = head_client.get(reverse("siecle:report", args=[job.pk])).content.decode()
     assert "ne s'est pas terminé dans le temps imparti" in page
     assert 'role="progressbar"' not in page
+
+
+def test_last_years_students_export_is_refused_on_the_page(head_client, school, media):
+    out = io.BytesIO()
+    write_students_export(out, uaj=school.uaj, year=2025, students=[StudentRow("1", "A", "B")])
+    response = upload(head_client, out.getvalue())
+    assert response.status_code == 200
+    assert "antérieure à l&#x27;année en cours" in response.content.decode()
+    assert not Job.objects.exists() and imports_folder(media) == []

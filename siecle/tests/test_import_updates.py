@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from siecle.factories import AcademyFactory, SchoolFactory
-from siecle.importer import ExportFile, import_exports
+from siecle.importer import ExportFile, ExportRefused, import_exports
 from siecle.models import Division, Guardian, GuardianLink, LegalRank, Student
 from siecle.signals import links_lost_legal_rank, students_created
 from siecle.tests.exports import (
@@ -263,3 +263,15 @@ def test_a_record_with_a_bad_date_is_rejected_with_its_reason(school, tmp_path):
     assert not Student.objects.filter(siecle_id="1002").exists()
     assert report.rejected[0].reason == "date de naissance invalide « 31/02/2012 »"
     assert Student.objects.count() == 2
+
+
+def test_last_years_export_is_refused_and_marks_nobody_as_left(school, tmp_path):
+    do_import(write(tmp_path, "v1", students_v1(), persons_v1(), links_v1()))
+    path = tmp_path / "old-eleves.xml"
+    with path.open("wb") as out:
+        write_students_export(out, uaj=UAJ, year=2025, students=students_v1()[:1])
+
+    with pytest.raises(ExportRefused, match="antérieure à l'année en cours"):
+        do_import([ExportFile(path)])
+
+    assert not Student.objects.filter(school=school, has_left=True).exists()
