@@ -28,7 +28,7 @@ PAGE_SIZE = 50
 def manage(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None, school=request.school)
     page = None
-    if form.is_bound:
+    if form.is_bound and form.is_valid():
         qs = cae_students(school=request.school, selection=form.selection())
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -124,7 +124,9 @@ def mass_create(request: HttpRequest) -> HttpResponse:
 
 def _search_page(request: HttpRequest):
     form = SearchForm(request.GET or None, school=request.school)
-    qs = car_pairs(school=request.school, selection=form.selection()) if form.is_bound else None
+    # Criteria that do not validate (a MEF or division of another school) list nothing: the
+    # form shows its error rather than the whole school.
+    qs = car_pairs(school=request.school, selection=form.selection()) if form.is_bound and form.is_valid() else None
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")) if qs is not None else None
     return form, page
 

@@ -118,3 +118,11 @@ def test_unknown_students_and_forged_actions_change_nothing(head_client, school)
     assert head_client.get(f"{MANAGE}abc/").status_code == 404
     code.refresh_from_db()
     assert code.is_valid and ActivationCode.objects.filter(student=student).count() == 1
+
+
+def test_a_division_of_another_school_in_the_search_lists_nothing(head_client, school, other_school):
+    StudentFactory(school=school, last_name="Visible")
+    foreign = DivisionFactory(school=other_school)
+    response = head_client.get(MANAGE, {"nom": "", "division": foreign.pk})
+    assert response.status_code == 200 and response.context["page"] is None
+    assert "Visible" not in page_text(response)

@@ -196,3 +196,13 @@ def test_a_tampered_selection_is_refused_with_a_message(head_client, school):
     response = head_client.post(reverse("car:refusals"), {"action": "refuser", "couples": ["abc"]}, follow=True)
     assert "La sélection envoyée n'est pas valide" in page_text(response)
     assert not AccessRefusal.objects.exists()
+
+
+def test_a_division_of_another_school_in_the_search_lists_nothing_and_says_why(head_client, school, other_school):
+    make_pair(school, last_name="Visible")
+    foreign = make_pair(other_school, division="9Z").student.division
+    response = head_client.get(MANAGE, {"nom": "", "division": foreign.pk})
+    assert response.status_code == 200
+    assert response.context["page"] is None
+    assert "Visible" not in page_text(response)
+    assert "Sélectionnez un choix valide" in page_text(response)
