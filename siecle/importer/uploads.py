@@ -49,19 +49,29 @@ class ImportUploadedFile(UploadedFile):
 
 
 class ImportUploadHandler(FileUploadHandler):
-    def __init__(self, request=None, max_bytes: int | None = None):
+    """Keeps only the first file of the expected field; any other file part of the request is
+    read and dropped, never written (a forged request cannot fill the disk with extra parts)."""
+
+    def __init__(self, request=None, max_bytes: int | None = None, field_name: str = "export"):
         super().__init__(request)
         self.max_bytes = max_bytes or settings.SIECLE_UPLOAD_MAX_BYTES
+        self.expected_field = field_name
         self.received = 0
+        self.taken = False
+        self.file: ImportUploadedFile | None = None
 
-    def new_file(self, *args, **kwargs) -> None:
-        super().new_file(*args, **kwargs)
+    def new_file(self, field_name, *args, **kwargs) -> None:
+        super().new_file(field_name, *args, **kwargs)
         self.received = 0
+        if self.taken or field_name != self.expected_field:
+            self.file = None
+            return
+        self.taken = True
         self.file = ImportUploadedFile(self.file_name, self.content_type, self.charset, self.content_type_extra)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.received += len(raw_data)
-        if self.received <= self.max_bytes:
+        if self.file is not None and self.received <= self.max_bytes:
             self.file.write(raw_data)
         return None
 
@@ -70,7 +80,9 @@ class ImportUploadHandler(FileUploadHandler):
         if getattr(self, "file", None) is not None:
             self.file.discard()
 
-    def file_complete(self, file_size: int) -> UploadedFile:
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if self.file is None:
+            return None
         self.file.flush()
         self.file.seek(0)
         self.file.size = self.received

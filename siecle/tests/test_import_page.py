@@ -171,3 +171,19 @@ def test_last_years_students_export_is_refused_on_the_page(head_client, school, 
     assert response.status_code == 200
     assert "antérieure à l&#x27;année en cours" in response.content.decode()
     assert not Job.objects.exists() and imports_folder(media) == []
+
+
+def test_extra_file_parts_of_a_forged_request_are_never_written(head_client, school, media):
+    response = head_client.post(
+        URL,
+        {
+            "export": [
+                SimpleUploadedFile("e.xml", export_of(school.uaj)),
+                SimpleUploadedFile("second.xml", b"x" * 10_000),
+            ],
+            "other": SimpleUploadedFile("other.bin", b"y" * 10_000),
+        },
+    )
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert imports_folder(media) == [job.params["file"].split("/")[-1]]
