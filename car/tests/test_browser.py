@@ -99,3 +99,26 @@ def test_printing_hides_the_menus_and_buttons(page, head, school, division_pairs
     assert not page.locator("nav.ts-nav").is_visible()
     assert not page.get_by_role("button", name="Rechercher").is_visible()
     assert page.locator("[data-testid=pairs]").is_visible()
+
+
+def test_invalidating_a_code_asks_for_confirmation_first(page, head, school, division_pairs):
+    in_3a, _ = division_pairs
+    code = ActivationCode.objects.get(link=in_3a[0], is_valid=True)
+    browser_sign_in(page, "chef")
+    page.goto(reverse("car:pair", args=[in_3a[0].pk]))
+    messages = []
+
+    def answer(dialog, accept):
+        messages.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.get_by_role("button", name="Invalider le code").click()
+    code.refresh_from_db()
+    assert code.is_valid and "invalidé définitivement" in messages[0]
+    page.once("dialog", lambda d: answer(d, True))
+    page.get_by_role("button", name="Invalider le code").click()
+    page.wait_for_load_state()
+    assert "Le code est invalidé" in page.get_by_role("alert").first.inner_text()
+    code.refresh_from_db()
+    assert not code.is_valid

@@ -18,6 +18,12 @@
       });
     });
   });
+  // Actions that cannot be undone (a code invalidated stays invalid): ask once more.
+  document.querySelectorAll("[data-codes-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-codes-confirm"))) { event.preventDefault(); }
+    });
+  });
   document.querySelectorAll("[data-codes-print]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
