@@ -78,7 +78,7 @@ def car_pairs(*, school: School, selection: Selection = Selection(), without_val
             refused=Exists(AccessRefusal.objects.filter(kind=CodeKind.CAR, link=OuterRef("pk"))),
             **_VALID_CODE_FIELDS,
         )
-        .order_by("student__last_name", "student__first_name", "student_id", "legal_rank", "pk")
+        .order_by("student__search_name", "student__last_name", "student__first_name", "student_id", "legal_rank", "pk")
     )
     if without_valid_code:
         qs = qs.filter(code_id__isnull=True)
@@ -218,7 +218,7 @@ def cae_students(*, school: School, selection: Selection = Selection()) -> Query
             refused=Exists(AccessRefusal.objects.filter(kind=CodeKind.CAE, student=OuterRef("pk"))),
             **_VALID_CODE_FIELDS,
         )
-        .order_by("last_name", "first_name", "pk")
+        .order_by("search_name", "last_name", "first_name", "pk")
     )
 
 

@@ -126,3 +126,10 @@ def test_a_division_of_another_school_in_the_search_lists_nothing(head_client, s
     response = head_client.get(MANAGE, {"nom": "", "division": foreign.pk})
     assert response.status_code == 200 and response.context["page"] is None
     assert "Visible" not in page_text(response)
+
+
+def test_accented_names_are_sorted_with_their_letter(head_client, school):
+    for name in ("Fabre", "Étienne", "Durand"):
+        StudentFactory(school=school, last_name=name)
+    response = head_client.get(MANAGE, {"nom": ""})
+    assert [s.last_name for s in response.context["page"].object_list] == ["Durand", "Étienne", "Fabre"]

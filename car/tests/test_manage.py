@@ -206,3 +206,10 @@ def test_a_division_of_another_school_in_the_search_lists_nothing_and_says_why(h
     assert response.context["page"] is None
     assert "Visible" not in page_text(response)
     assert "Sélectionnez un choix valide" in page_text(response)
+
+
+def test_accented_names_are_sorted_with_their_letter(head_client, school):
+    for name in ("Fabre", "Étienne", "Durand"):
+        make_pair(school, last_name=name)
+    response = head_client.get(MANAGE, {"nom": ""})
+    assert [r.student.last_name for r in response.context["page"].object_list] == ["Durand", "Étienne", "Fabre"]
