@@ -92,7 +92,12 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         head = "Simulation (--dry-run) : rien n'a été enregistré." if self.dry_run else "Import terminé."
-        out = [head, f"Établissement {self.uaj} {self.school_name}" + (" (créé)" if self.school_created else "")]
+        school = (
+            f"Établissement {self.uaj}, inconnu : créé sous le nom provisoire « {self.school_name} »"
+            if self.school_created
+            else f"Établissement {self.uaj} {self.school_name}"
+        )
+        out = [head, school]
         if self.year:
             out.append(f"Année scolaire {self.year_label}")
         for f in self.files:

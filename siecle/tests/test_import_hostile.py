@@ -185,3 +185,12 @@ def test_from_the_shell_a_refusal_is_one_french_line_and_exit_status_2(tmp_path)
         "Import refusé : bomb.xml : le fichier contient une déclaration DOCTYPE, refusée par sécurité ; "
         "un export SIECLE n'en a pas."
     ]
+
+
+def test_an_unknown_school_is_created_and_the_report_says_so_once(tmp_path):
+    out = io.StringIO()
+    call_command("import_siecle", str(xml(tmp_path, "n.xml", NOMENCLATURE.format(mefs=""))), stdout=out)
+    assert "Établissement 0990001A, inconnu : créé sous le nom provisoire « Établissement 0990001A »" in (
+        out.getvalue()
+    )
+    assert School.objects.filter(uaj="0990001A").exists()
