@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ ProgressCallback = Callable[[int], None]
 MAX_XML_BYTES = 512 * 1024 * 1024
 MAX_RECORD_BYTES = 8 * 1024 * 1024
 ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+MAX_ZIP_ENTRIES = 100
 
 # Expat's reasons, in French (ParseError.code).
 PARSE_REASONS = {
@@ -182,6 +184,7 @@ class ExportFile:
                 if self.size > max_xml_bytes():
                     raise _too_big(self.name, self.size)
                 return
+            self._check_entry_count(raw)
             try:
                 archive = zipfile.ZipFile(raw)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
@@ -203,6 +206,21 @@ class ExportFile:
         finally:
             if isinstance(self.source, (str, os.PathLike)):
                 raw.close()
+
+    def _check_entry_count(self, raw: IO[bytes]) -> None:
+        """Read the archive's entry count from its end record before zipfile lists them all: a zip of
+        millions of tiny entries would otherwise fill the memory of the web process."""
+        try:
+            end = zipfile._EndRecData(raw)  # noqa: SLF001 — the standard library's own end-record reader
+        except (OSError, ValueError, struct.error):
+            end = None
+        finally:
+            raw.seek(0)
+        if end and end[zipfile._ECD_ENTRIES_TOTAL] > MAX_ZIP_ENTRIES:  # noqa: SLF001
+            raise ExportRefused(
+                f"{self.name} : l'archive contient {end[zipfile._ECD_ENTRIES_TOTAL]} fichiers ; "  # noqa: SLF001
+                "un export SIECLE zippé n'en contient qu'un."
+            )
 
     def _check_member(self, member: zipfile.ZipInfo) -> None:
         """The one export of a zip: a plain name, not encrypted, deflated or stored, of a sane size.

@@ -194,3 +194,13 @@ def test_an_unknown_school_is_created_and_the_report_says_so_once(tmp_path):
         out.getvalue()
     )
     assert School.objects.filter(uaj="0990001A").exists()
+
+
+def test_a_zip_of_very_many_entries_is_refused_before_they_are_listed(tmp_path, monkeypatch):
+    entries = {f"f{i}.txt": "" for i in range(150)}
+    entries["Nomenclature.xml"] = NOMENCLATURE.format(mefs="")
+    path = zipped(tmp_path, "export.zip", entries)
+    listed = []
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: listed.append(1))
+    assert "l'archive contient 151 fichiers" in refused(path)
+    assert listed == []
