@@ -31,7 +31,6 @@ from django.db.models.functions import Coalesce
 
 from car.models import CodeKind
 from siecle.models import Academy, GuardianLink, LegalRank, School, Student
-from staff.models import AcademyMembership
 
 from .figures import (
     AcademySynthesis,
@@ -236,15 +235,6 @@ def guardian_code_synthesis(*, school: School, today: datetime.date | None = Non
 
 
 # --- The academy -----------------------------------------------------------------------------
-
-
-def academies_for_user(*, user) -> QuerySet[Academy]:
-    """The academies whose IT staff the user belongs to (none for a school head)."""
-    if not user.is_authenticated or not user.is_active:
-        return Academy.objects.none()
-    return Academy.objects.filter(pk__in=AcademyMembership.objects.filter(user=user).values("academy_id")).order_by(
-        "name"
-    )
 
 
 def _year_bounds(today: datetime.date | None, school_path: str) -> tuple[Combinable, Combinable]:

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET
 from car.exports import csv_response
 from siecle.models import Academy
 from staff.access import school_required
+from staff.selectors import academies_for_user
 
 from .figures import GUARDIAN_HEADER, STUDENT_HEADER, AcademySynthesis, Synthesis
-from .selectors import academies_for_user, academy_code_synthesis, guardian_code_synthesis, student_code_synthesis
+from .selectors import academy_code_synthesis, guardian_code_synthesis, student_code_synthesis
 
 # The two tables of a school, by the name their export URL carries.
 TABLES = {
