@@ -12,6 +12,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a service state or a publication date would change what families see
+        # without a history row: settings are never deleted here either.
+        return False
+
 
 @admin.register(SchoolSettings)
 class SchoolSettingsAdmin(ReadOnlyAdmin):
@@ -46,6 +51,3 @@ class SettingChangeAdmin(ReadOnlyAdmin):
     list_filter = ["setting"]
     list_select_related = ["school"]
     search_fields = ["school__uaj", "changed_by_name"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,22 @@ from django.contrib import admin
 from .models import Academy, Division, Ent, Guardian, GuardianLink, Mef, School, Student
 
 
+class SiecleReadOnlyAdmin(admin.ModelAdmin):
+    """Students, guardians, their links, MEFs and divisions come from the SIECLE import, which
+    keeps the codes and their history in step (a link losing its legal rank loses its CAR, a
+    student moved elsewhere keeps his codes in his school). Edited here, they would skip all of
+    that: the admin reads them only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class EntInline(admin.TabularInline):
     model = Ent
     extra = 0
@@ -22,21 +38,21 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mef)
-class MefAdmin(admin.ModelAdmin):
+class MefAdmin(SiecleReadOnlyAdmin):
     list_display = ["code", "label", "school"]
     search_fields = ["code", "label", "school__uaj"]
     raw_id_fields = ["school"]
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(SiecleReadOnlyAdmin):
     list_display = ["code", "label", "school"]
     search_fields = ["code", "school__uaj"]
     raw_id_fields = ["school"]
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(SiecleReadOnlyAdmin):
     list_display = ["last_name", "first_name", "birth_date", "division", "school", "has_left"]
     search_fields = ["search_name", "ine", "siecle_id", "school__uaj"]
     list_select_related = ["division", "school"]
@@ -45,7 +61,7 @@ class StudentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Guardian)
-class GuardianAdmin(admin.ModelAdmin):
+class GuardianAdmin(SiecleReadOnlyAdmin):
     list_display = ["last_name", "first_name", "email", "city", "school"]
     search_fields = ["last_name", "siecle_id", "school__uaj"]
     list_select_related = ["school"]
@@ -54,7 +70,7 @@ class GuardianAdmin(admin.ModelAdmin):
 
 
 @admin.register(GuardianLink)
-class GuardianLinkAdmin(admin.ModelAdmin):
+class GuardianLinkAdmin(SiecleReadOnlyAdmin):
     list_display = ["student", "guardian", "legal_rank"]
     raw_id_fields = ["student", "guardian"]
     list_select_related = ["student", "guardian"]

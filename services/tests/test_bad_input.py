@@ -407,3 +407,15 @@ def test_the_confirmation_counts_a_single_date_in_the_singular(head_client, dead
     notes_dates_add(school=deadline, date=D1, couples=couples[:1], by=head)
     page = " ".join(text(head_client.get(CONFIRM)).split())
     assert "la date saisie pour un couple MEF / division sera définitivement effacée" in page
+
+
+def test_the_django_admin_cannot_delete_a_service_state_or_a_setting(admin_client, notes_open):
+    state = ServiceState.objects.get(school=notes_open, service="notes", is_open=True)
+    response = admin_client.post(reverse("admin:services_servicestate_delete", args=[state.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    row = SchoolSettings.objects.get(school=notes_open)
+    response = admin_client.post(reverse("admin:services_schoolsettings_delete", args=[row.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    state.refresh_from_db()
+    assert state.is_open
+    assert SchoolSettings.objects.filter(pk=row.pk).exists()
