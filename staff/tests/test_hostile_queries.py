@@ -66,6 +66,8 @@ def hostile_queries(school, other_school, head):
 def _assert_no_crash(client, url, query):
     response = client.get(f"{url}?{query}")
     assert response.status_code in (200, 404), (url, query, response.status_code)
+    if response.status_code == 404:
+        assert "Page introuvable" in response.content.decode()
     if response.status_code == 200 and hasattr(response, "streaming_content"):
         b"".join(response.streaming_content)
 
@@ -90,3 +92,12 @@ def test_another_schools_division_lists_none_of_its_students_and_says_why(head_c
         assert response.status_code == 200
         assert "Etrangere" not in page
         assert "Sélectionnez un choix valide" in page
+
+
+def test_an_object_of_another_school_is_a_french_not_found_page(other_client, school):
+    link = GuardianLinkFactory(student__school=school)
+    response = other_client.get(reverse("car:pair", args=[link.pk]))
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Page introuvable" in page and "n'existe pas dans votre établissement" in page
+    assert link.student.last_name not in page
