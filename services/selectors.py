@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -245,14 +246,18 @@ def recent_changes(*, school: School, settings: list[str], limit: int = 10) -> l
     return list(SettingChange.objects.filter(school=school, setting__in=settings)[:limit])
 
 
+_COUPLE_KEY = re.compile(r"([0-9]{1,18})-([0-9]{1,18})")
+
+
 def couple_keys_of_another_school(*, school: School, keys: list[str]) -> bool:
     """Whether some "mef_id-division_id" keys name a MEF or a division of another school."""
     mef_ids, division_ids = set(), set()
     for key in keys:
-        mef_id, _, division_id = key.partition("-")
-        if mef_id.isdigit() and division_id.isdigit():
-            mef_ids.add(int(mef_id))
-            division_ids.add(int(division_id))
+        # ASCII digits only ("²".isdigit() is true but int("²") fails), and within a primary key.
+        match = _COUPLE_KEY.fullmatch(key)
+        if match:
+            mef_ids.add(int(match[1]))
+            division_ids.add(int(match[2]))
     if not mef_ids:
         return False
     return (

@@ -1,0 +1,89 @@
+"""Forged form posts on every page that writes: a French message or a 404, never a 500."""
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from services.services import service_open, teleservices_activate
+from siecle.factories import GuardianLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+POSTS = [
+    ("services:opening", []),
+    ("services:welcome_message", []),
+    ("services:letter", []),
+    ("services:notes", []),
+    ("services:notes_confirm", []),
+    ("services:lpc", []),
+    ("services:contact", []),
+    ("car:mass_create", []),
+    ("car:refusals", []),
+]
+
+HOSTILE_BODIES = [
+    {},
+    {"action": "nimporte"},
+    {"action": "add_selected", "add_date": "2026-13-45", "couples": ["abc", "1-", "-1"]},
+    {"action": "add_selected", "add_date": "2026-10-01", "couples": ["²-²", "١-١"]},
+    {
+        "action": "add_selected",
+        "add_date": "2026-10-01",
+        "couples": ["99999999999999999999999-99999999999999999999999"],
+    },
+    {"action": "remove_selected", "remove_date": "pas-une-date", "couples": ["1-1"]},
+    {"action": "remove_selected", "remove_date": "99999-01-01"},
+    {"mode": "nimporte"},
+    {"mode": "deadline"},
+    {"days": "1e9"},
+    {"days": "99999999999999999999999"},
+    {"active": "1", "email": "pirate@evil.example"},
+    {"letter_type": "nimporte", "ent": "abc"},
+    {"letter_type": "ent_only", "ent": "99999999999999999999999"},
+    {"action": "creer", "couples": ["abc"]},
+    {"action": "creer", "couples": ["99999999999999999999999"]},
+    {"action": "creer", "couples": ["-1"]},
+    {"action": "creer", "tout": "1"},
+    {"action": "retirer", "retraits": ["1", "x"]},
+    {"action": "refuser", "couples": ["²"]},
+    {"action": "autoriser", "couples": ["1e3"]},
+    {"message": "a\x00b"},
+]
+
+
+@pytest.fixture
+def opened(school, head):
+    teleservices_activate(school=school, by=head)
+    service_open(school=school, service="notes", by=head)
+    GuardianLinkFactory(student__school=school)
+    return school
+
+
+@pytest.mark.parametrize("name", [n for n, _ in POSTS])
+def test_forged_posts_never_crash_a_page_that_writes(head_client, opened, name):
+    for body in HOSTILE_BODIES:
+        response = head_client.post(reverse(name), body)
+        assert response.status_code in (200, 302, 404), (name, body, response.status_code)
+
+
+@pytest.mark.parametrize("action", ["nouveau", "invalider", "enlever", "autoriser", "nimporte"])
+def test_forged_pair_actions_are_refused_or_done_never_a_crash(head_client, opened, action):
+    link = GuardianLinkFactory(student__school=opened)
+    response = head_client.post(reverse("car:pair_action", args=[link.pk, action]), {"retour": "//evil.example/"})
+    assert response.status_code in (302, 404)
+    if response.status_code == 302:
+        assert "evil.example" not in response["Location"].split("?")[0]
+        assert response["Location"].startswith(reverse("car:pair", args=[link.pk]))
+
+
+def test_a_notes_couple_written_with_unicode_digits_gets_the_french_message(head_client, opened, head):
+    from services.services import notes_mode_set
+
+    notes_mode_set(school=opened, mode="deadline", by=head)
+    response = head_client.post(
+        reverse("services:notes"), {"action": "add_selected", "add_date": "2026-10-01", "couples": ["²-²"]}
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "Un couple MEF / division choisi n'existe pas dans l'établissement." in page
