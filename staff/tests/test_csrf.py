@@ -1,0 +1,66 @@
+"""Every page that writes refuses a post without the CSRF token, and never writes on a GET."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import MODEL_BACKEND
+from services.models import SchoolSettings
+from siecle.factories import GuardianLinkFactory, StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+WRITING_PAGES = [
+    "services:opening",
+    "services:activate",
+    "services:welcome_message",
+    "services:letter",
+    "services:notes",
+    "services:notes_confirm",
+    "services:lpc",
+    "services:contact",
+    "car:mass_create",
+    "car:refusals",
+    "siecle:import",
+    "staff:choose_school",
+    "staff:logout",
+]
+
+
+@pytest.fixture
+def strict_client(head, school) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(head, backend=MODEL_BACKEND)
+    session = client.session
+    session["current_school_id"] = school.pk
+    session.save()
+    return client
+
+
+@pytest.mark.parametrize("name", WRITING_PAGES)
+def test_a_post_without_the_csrf_token_is_refused(strict_client, name):
+    assert strict_client.post(reverse(name), {"action": "creer"}).status_code == 403
+
+
+def test_the_object_actions_refuse_a_post_without_the_csrf_token(strict_client, school):
+    link = GuardianLinkFactory(student__school=school)
+    student = StudentFactory(school=school)
+    assert strict_client.post(reverse("car:pair_action", args=[link.pk, "nouveau"])).status_code == 403
+    assert strict_client.post(reverse("cae:student_action", args=[student.pk, "nouveau"])).status_code == 403
+
+
+def test_the_object_actions_refuse_a_get(head_client, school):
+    link = GuardianLinkFactory(student__school=school)
+    student = StudentFactory(school=school)
+    assert head_client.get(reverse("car:pair_action", args=[link.pk, "nouveau"])).status_code == 405
+    assert head_client.get(reverse("cae:student_action", args=[student.pk, "nouveau"])).status_code == 405
+
+
+def test_a_get_on_the_activation_page_activates_nothing(head_client, school):
+    assert head_client.get(reverse("services:activate")).status_code == 200
+    assert not SchoolSettings.objects.filter(school=school, activated_at__isnull=False).exists()
+
+
+def test_logout_is_a_post_only(head_client):
+    assert head_client.get(reverse("staff:logout")).status_code == 405
+    assert head_client.get(reverse("staff:home")).status_code == 200
