@@ -54,3 +54,14 @@ def test_the_ui_speaks_french_with_dates_as_the_manual_prints_them(settings):
     assert settings.LANGUAGE_CODE == "fr-fr" and settings.TIME_ZONE == "Europe/Paris"
     with translation.override("fr"):
         assert formats.date_format(datetime.date(2026, 9, 1)) == "01/09/2026"
+
+
+def test_the_development_secret_key_file_is_readable_by_its_owner_only(tmp_path):
+    result = _manage("check", TSADMIN_VAR_DIR=str(tmp_path), TSADMIN_ENV="dev")
+    assert result.returncode == 0, result.stderr
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(key_file.read_text().strip()) >= 50
+    first = key_file.read_text()
+    assert _manage("check", TSADMIN_VAR_DIR=str(tmp_path), TSADMIN_ENV="dev").returncode == 0
+    assert key_file.read_text() == first

@@ -5,6 +5,7 @@ Redis, e-mails written to files under var/). Production sets TSADMIN_ENV=product
 real URLs; it refuses to start without a real SECRET_KEY.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -32,8 +33,15 @@ def _secret_key() -> str:
         raise ImproperlyConfigured("SECRET_KEY must be set in production (TSADMIN_ENV=production).")
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64))
-        key_file.chmod(0o600)
+        # Created owner-only from the start (write_text then chmod left it readable by all for a
+        # moment), and never overwritten when another process wrote it first.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(64))
     return key_file.read_text().strip()
 
 
