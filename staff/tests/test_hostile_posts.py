@@ -87,3 +87,37 @@ def test_a_notes_couple_written_with_unicode_digits_gets_the_french_message(head
     assert response.status_code == 200
     page = html.unescape(response.content.decode())
     assert "Un couple MEF / division choisi n'existe pas dans l'établissement." in page
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/responsables/gerer/{HUGE}/",
+        f"/eleves/gerer/{HUGE}/",
+        "/responsables/gerer/0/",
+        "/eleves/gerer/0/",
+        "/taches/00000000-0000-0000-0000-000000000000/etat/",
+        "/import/00000000-0000-0000-0000-000000000000/",
+        "/statistiques/academie/%3Cscript%3E/",
+        "/statistiques/export/nimporte/",
+    ],
+)
+def test_made_up_object_urls_are_a_french_not_found(head_client, path):
+    response = head_client.get(path)
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", [f"/responsables/gerer/{HUGE}/nouveau/", f"/eleves/gerer/{HUGE}/nouveau/"])
+def test_made_up_object_actions_are_a_not_found(head_client, path):
+    assert head_client.post(path).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["abc", HUGE, "-1", ""])
+def test_a_forged_school_choice_is_refused_without_error(head_client, school, value):
+    response = head_client.post(reverse("staff:choose_school"), {"school": value})
+    assert response.status_code == 200
+    assert head_client.session["current_school_id"] == school.pk
