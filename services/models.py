@@ -46,8 +46,10 @@ class SchoolSettings(models.Model):
     letter_type = models.CharField(
         "type de courrier", max_length=20, choices=LetterType.choices, default=LetterType.TELESERVICES
     )
+    # PROTECT: deleting the ENT of a school's letter (Django admin) would change the letter
+    # setting without its history row; the academy first has the school choose another ENT.
     letter_ent = models.ForeignKey(
-        Ent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="ENT du courrier"
+        Ent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="ENT du courrier"
     )
     notes_mode = models.CharField(
         "publication des notes", max_length=20, choices=NotesMode.choices, default=NotesMode.CONTINUOUS

@@ -18,6 +18,7 @@ from services.selectors import (
     welcome_message_source,
 )
 from services.services import (
+    letter_settings_update,
     lpc_delay_set,
     notes_dates_add,
     notes_dates_remove,
@@ -419,3 +420,37 @@ def test_the_django_admin_cannot_delete_a_service_state_or_a_setting(admin_clien
     state.refresh_from_db()
     assert state.is_open
     assert SchoolSettings.objects.filter(pk=row.pk).exists()
+
+
+def test_the_ent_of_a_schools_letter_cannot_be_deleted_behind_its_history(admin_client, activated, head):
+    from django.db.models import ProtectedError
+
+    from siecle.models import Ent
+
+    ent = EntFactory(academy=activated.academy)
+    letter_settings_update(school=activated, letter_type="ent_only", ent=ent, by=head)
+    with pytest.raises(ProtectedError):
+        ent.delete()
+    academy = activated.academy
+    url = reverse("admin:siecle_academy_change", args=[academy.pk])
+    data = {
+        "code": academy.code,
+        "name": academy.name,
+        "teleservices_url": academy.teleservices_url,
+        "ents-TOTAL_FORMS": "1",
+        "ents-INITIAL_FORMS": "1",
+        "ents-MIN_NUM_FORMS": "0",
+        "ents-MAX_NUM_FORMS": "1000",
+        "ents-0-id": ent.pk,
+        "ents-0-academy": academy.pk,
+        "ents-0-location": ent.location,
+        "ents-0-description": ent.description,
+        "ents-0-url": ent.url,
+        "ents-0-DELETE": "on",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, with the reason
+    page = html.unescape(response.content.decode())
+    assert "protégé" in page
+    assert Ent.objects.filter(pk=ent.pk).exists()
+    assert SchoolSettings.objects.get(school=activated).letter_ent == ent
