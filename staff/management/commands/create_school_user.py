@@ -45,4 +45,7 @@ class Command(BaseCommand):
         where = ", ".join(str(s) for s in schools) or f"académie {academy_obj}"
         self.stdout.write(self.style.SUCCESS(f"Utilisateur {user.username} rattaché à : {where}"))
         self.stdout.write(f"  identifiant : {user.username}")
-        self.stdout.write(f"  mot de passe : {generated or password}")
+        # A password given on the command line is never echoed (terminal logs, CI output).
+        self.stdout.write(
+            f"  mot de passe : {generated}" if generated else "  mot de passe : celui indiqué (non affiché)"
+        )
