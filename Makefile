@@ -52,7 +52,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 bench: setup services
-	$(TEST_ENV) $(PY) bench/run.py
+	bash scripts/bench.sh $(BENCH)
 
 clean:
 	rm -rf var/ .pytest_cache
