@@ -95,7 +95,7 @@ def test_another_schools_division_lists_none_of_its_students_and_says_why(head_c
 
 
 def test_an_object_of_another_school_is_a_french_not_found_page(other_client, school):
-    link = GuardianLinkFactory(student__school=school)
+    link = GuardianLinkFactory(student__school=school, student__last_name="Zwiebelkuchen")
     response = other_client.get(reverse("car:pair", args=[link.pk]))
     assert response.status_code == 404
     page = response.content.decode()
