@@ -39,7 +39,9 @@ def strict_client(head, school) -> Client:
 
 @pytest.mark.parametrize("name", WRITING_PAGES)
 def test_a_post_without_the_csrf_token_is_refused(strict_client, name):
-    assert strict_client.post(reverse(name), {"action": "creer"}).status_code == 403
+    response = strict_client.post(reverse(name), {"action": "creer"})
+    assert response.status_code == 403
+    assert "Demande refusée" in response.content.decode()
 
 
 def test_the_object_actions_refuse_a_post_without_the_csrf_token(strict_client, school):
