@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 
 from .selectors import school_for_user, schools_for_user
 
@@ -53,7 +54,11 @@ def school_required(view):
         if school is None:
             return redirect("staff:choose_school")
         request.school = school
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        # Pages and exports of a school carry activation codes and family data: no browser or
+        # proxy keeps them (back button on a shared computer, intermediate caches).
+        add_never_cache_headers(response)
+        return response
 
     return wrapper
 
