@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Academy, Division, Ent, Guardian, GuardianLink, Mef, School, Student
 
@@ -19,13 +20,19 @@ class SiecleReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+# A URL typed without scheme is taken as https (Django 6's default, adopted now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class EntInline(admin.TabularInline):
     model = Ent
     extra = 0
+    formfield_overrides = HTTPS_URLS
 
 
 @admin.register(Academy)
 class AcademyAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["code", "name", "teleservices_url"]
     inlines = [EntInline]
 

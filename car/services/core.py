@@ -216,8 +216,22 @@ def codes_invalidate(
     ActivationCode.objects.filter(pk__in=[r[2] for r in rows]).update(
         is_valid=False, invalidated_at=at, changed_at=at, change_kind=EventKind.INVALIDATION
     )
+    _events_for_code_rows(rows, event=EventKind.INVALIDATION, at=at, by=by, detail=detail)
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _events_for_code_rows(
+    rows: Sequence[tuple[int, int | None, int, str, int]],
+    *,
+    event: str,
+    at: datetime.datetime,
+    by,
+    mode: str = "",
+    detail: str = "",
+) -> list[CodeEvent]:
+    """History rows for (student_id, link_id, code_id, kind, school_id) rows, in one statement."""
     by_id = getattr(by, "pk", None)
-    CodeEvent.objects.bulk_create(
+    return CodeEvent.objects.bulk_create(
         [
             CodeEvent(
                 kind=kind,
@@ -225,7 +239,8 @@ def codes_invalidate(
                 student_id=student_id,
                 link_id=link_id,
                 code_id=code_id,
-                event=EventKind.INVALIDATION,
+                event=event,
+                mode=mode,
                 detail=detail,
                 at=at,
                 by_id=by_id,
@@ -233,7 +248,6 @@ def codes_invalidate(
             for student_id, link_id, code_id, kind, school_id in rows
         ]
     )
-    return [(r[0], r[1], r[2]) for r in rows]
 
 
 # --- Facts recorded by the other apps (notification, portal usage, continuity) -------------
@@ -256,23 +270,7 @@ def codes_notification_record(*, code_ids: Iterable[int], mode: str, by, on: dat
             .order_by("pk")
         )
         ActivationCode.objects.filter(pk__in=[r[2] for r in rows]).update(notified_at=on, notification_mode=mode)
-        by_id = getattr(by, "pk", None)
-        CodeEvent.objects.bulk_create(
-            [
-                CodeEvent(
-                    kind=kind,
-                    school_id=school_id,
-                    student_id=s,
-                    link_id=link_id,
-                    code_id=pk,
-                    event=EventKind.NOTIFICATION,
-                    mode=mode,
-                    at=at,
-                    by_id=by_id,
-                )
-                for s, link_id, pk, kind, school_id in rows
-            ]
-        )
+        _events_for_code_rows(rows, event=EventKind.NOTIFICATION, at=at, by=by, mode=mode)
     return len(rows)
 
 
