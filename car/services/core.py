@@ -51,23 +51,13 @@ def code_events_create(
     detail: str = "",
 ) -> list[CodeEvent]:
     """History rows for (student_id, link_id, code_id) triples, written in one statement."""
-    by_id = getattr(by, "pk", None)
-    return CodeEvent.objects.bulk_create(
-        [
-            CodeEvent(
-                kind=kind,
-                school=school,
-                student_id=student_id,
-                link_id=link_id,
-                code_id=code_id,
-                event=event,
-                mode=mode,
-                detail=detail,
-                at=at,
-                by_id=by_id,
-            )
-            for student_id, link_id, code_id in rows
-        ]
+    return _events_for_code_rows(
+        [(student_id, link_id, code_id, kind, school.pk) for student_id, link_id, code_id in rows],
+        event=event,
+        at=at,
+        by=by,
+        mode=mode,
+        detail=detail,
     )
 
 

@@ -254,8 +254,9 @@ class ExportFile:
                     closer.close()
                 raise ExportRefused(f"{self.name} : archive zip illisible ou abîmée.") from exc
             try:
+                # _check_member already refused other compression methods and encrypted entries.
                 member = archive.open(self._zip_member)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, RuntimeError, ValueError, OSError, EOFError) as exc:
                 archive.close()
                 for closer in closers:
                     closer.close()
