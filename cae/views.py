@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from car.exports import csv_response
@@ -16,7 +15,7 @@ from car.models import CodeKind
 from car.selectors import cae_student_codes, cae_student_refused, cae_students, last_account_id, pair_events
 from car.services import CodeError
 from siecle.models import Student
-from staff.access import get_for_school_or_404, school_required
+from staff.access import get_for_school_or_404, safe_return_url, school_required
 
 from . import services
 
@@ -41,14 +40,8 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_back(request: HttpRequest) -> str:
-    back = request.POST.get("retour") or request.GET.get("retour") or ""
-    if (
-        back
-        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
-        and back.startswith(reverse("cae:manage"))
-    ):
-        return back
-    return reverse("cae:manage")
+    """The list the user came from, or the search screen."""
+    return safe_return_url(request, allowed=(reverse("cae:manage"),), default=reverse("cae:manage"))
 
 
 def _school_student(request: HttpRequest, student_id: int) -> Student:

@@ -7,12 +7,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from services.selectors import school_has_open_service
 from siecle.models import GuardianLink
-from staff.access import get_for_school_or_404, school_required
+from staff.access import get_for_school_or_404, safe_return_url, school_required
 
 from . import services
 from .exports import csv_response
@@ -180,12 +179,9 @@ def refusals(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_back(request: HttpRequest) -> str:
-    """The list the user came from, or the search screen: never another site."""
-    back = request.POST.get("retour") or request.GET.get("retour") or ""
+    """The list the user came from, or the search screen."""
     allowed = (reverse("car:manage"), reverse("car:refusals"), reverse("car:mass_create"))
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith(allowed):
-        return back
-    return reverse("car:manage")
+    return safe_return_url(request, allowed=allowed, default=reverse("car:manage"))
 
 
 def _school_link(request: HttpRequest, link_id: int) -> GuardianLink:

@@ -12,9 +12,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .selectors import school_for_user, schools_for_user
 
@@ -71,3 +72,14 @@ def get_for_school_or_404(queryset: QuerySet | type[Model], school, *, school_fi
     if obj is None:
         raise Http404("Objet introuvable dans cet établissement.")
     return obj
+
+
+def safe_return_url(request: HttpRequest, *, allowed: tuple[str, ...], default: str) -> str:
+    """The "retour" list URL given in the request, if it is one of our own `allowed` pages, else `default`.
+
+    Never another site: an open redirect would let a forged link send a head elsewhere.
+    """
+    back = request.POST.get("retour") or request.GET.get("retour") or ""
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith(allowed):
+        return back
+    return default

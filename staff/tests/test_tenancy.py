@@ -118,3 +118,20 @@ def test_the_edition_page_links_to_the_csv_exports_of_the_school(head_client, sc
     response = head_client.get(export)
     assert response.status_code == 200
     assert link.student.last_name in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("/responsables/gerer/?nom=DU", "/responsables/gerer/?nom=DU"),
+        ("https://ailleurs.example/responsables/gerer/", "/responsables/gerer/"),
+        ("//ailleurs.example/responsables/gerer/", "/responsables/gerer/"),
+        ("/admin/", "/responsables/gerer/"),
+        ("", "/responsables/gerer/"),
+    ],
+)
+def test_the_return_link_never_leads_outside_our_own_lists(rf, given, expected):
+    from staff.access import safe_return_url
+
+    request = rf.get("/", {"retour": given})
+    assert safe_return_url(request, allowed=("/responsables/",), default="/responsables/gerer/") == expected
