@@ -14,7 +14,7 @@ TEST_ENV := TSADMIN_ENV=test \
 	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} \
 	CELERY_RESULT_BACKEND=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/1}
 
-.PHONY: run test setup system-deps browser-deps services migrate demo lint bench clean
+.PHONY: run test setup system-deps browser-deps services migrate demo lint check bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ test: setup browser-deps services
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# What CI checks besides the tests: lint, the layers of DESIGN.md (.importlinter), migrations
+# that match the models, and Django's deployment checks under production settings.
+PROD_CHECK_ENV := TSADMIN_ENV=production ALLOWED_HOSTS=ts.example.org \
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsadmin \
+	TELESERVICES_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsadmin_teleservices \
+	REDIS_URL=redis://127.0.0.1:6379/0
+check: lint
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
+	$(PROD_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: setup services
 	bash scripts/bench.sh $(BENCH)

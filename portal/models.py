@@ -1,7 +1,8 @@
 """The families' side (Scolarité services). These tables live in the téléservices database.
 
-Only `portal/` creates accounts; the admin side reads account facts through
-`portal.selectors` and never touches these tables directly.
+Only `portal/` creates accounts. No portal screen exists yet: the families' portal issue
+builds them, and the admin side will read account facts through functions of `portal/`,
+never these tables (an import-linter contract in `.importlinter` forbids it).
 """
 
 from django.db import models

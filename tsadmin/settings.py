@@ -237,9 +237,6 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Téléservices <ne-pas-repondre@teleservices.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Address of the families' portal printed in letters (per academy it can be overridden).
-TELESERVICES_PUBLIC_URL = env.str("TELESERVICES_PUBLIC_URL", default="http://127.0.0.1:8000/scolarite/")
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
