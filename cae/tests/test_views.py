@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from car.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
-from car.services import codes_notification_record
-from car.tests.factories import page_text
+from codes.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
+from codes.services import codes_notification_record
+from codes.tests.factories import page_text
 from siecle.factories import DivisionFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,8 @@ def test_another_schools_head_gets_404_on_the_student_urls(other_client, school)
 
 def test_the_search_hides_students_who_left_and_reads_them_through_a_join(head_client, school):
     """QA: the selection is a join on the school's students (a subquery cost seconds on SQLite)."""
-    from car.selectors import Selection, cae_students
+    from cae.selectors import cae_students
+    from codes.selectors import Selection
 
     here = StudentFactory(school=school, last_name="Present")
     StudentFactory(school=school, last_name="Parti", has_left=True)

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from car.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
-from car.tests.factories import make_car, make_pair, page_text
+from codes.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
+from codes.tests.factories import make_car, make_pair, page_text
 
 pytestmark = pytest.mark.django_db
 

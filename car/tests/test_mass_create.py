@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from car import services
-from car.models import ActivationCode, CodeKind, NotificationMode
-from car.tests.factories import make_car, make_pair, page_text
+from codes.models import ActivationCode, CodeKind, NotificationMode
+from codes.tests.factories import make_car, make_pair, page_text
 from siecle.models import LegalRank
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +262,8 @@ def test_a_page_of_a_long_list_takes_a_constant_number_of_queries(
 def test_the_pairs_are_read_through_joins_not_a_subquery_of_students(school):
     """`student_id IN (SELECT ...)` made the planners cross every guardian with every student
     (8 s on SQLite, 20 s on PostgreSQL without statistics, for 2,500 students)."""
-    from car.selectors import Selection, car_pairs
+    from car.selectors import car_pairs
+    from codes.selectors import Selection
 
     sql = str(car_pairs(school=school, selection=Selection(name_prefix="DU"), without_valid_code=True).query)
     assert "IN (SELECT" not in sql.upper()

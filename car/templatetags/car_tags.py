@@ -1,31 +1,10 @@
-"""Template filters of the code screens: a code as printed, a notification mode in words."""
+"""The mass-creation list's rows (C2), built in Python: thousands of lines must render in a blink."""
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from car import codes
-from car.models import EventKind, NotificationMode
-
 register = template.Library()
-
-_MODES = dict(NotificationMode.choices)
-_EVENTS = dict(EventKind.choices)
-
-
-@register.filter
-def code_display(value: str | None) -> str:
-    return codes.display(value) if value else ""
-
-
-@register.filter
-def mode_label(value: str | None) -> str:
-    return _MODES.get(value or "", "")
-
-
-@register.filter
-def event_label(value: str | None) -> str:
-    return _EVENTS.get(value or "", "")
 
 
 def _day(value) -> str:
