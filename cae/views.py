@@ -25,7 +25,13 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cae/manage.html",
-        {"form": form, "page": page, "query": query_without_page(request), "back": request.get_full_path()},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "back": request.get_full_path(),
+            "export_url": f"{reverse('cae:export', args=['eleves'])}?{query_without_page(request)}",
+        },
     )
 
 

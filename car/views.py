@@ -97,6 +97,7 @@ def mass_create(request: HttpRequest) -> HttpResponse:
             "no_service_message": services.NO_OPEN_SERVICE,
             "creatable": creatable,
             "query": query_without_page(request),
+            "export_url": f"{reverse('car:export', args=['creation'])}?{query_without_page(request)}",
         },
     )
 
@@ -132,6 +133,12 @@ def _pairs_page(request: HttpRequest):
     return search_page(request, rows=lambda selection: car_pairs(school=request.school, selection=selection))
 
 
+def _list_context(request: HttpRequest, form, page) -> dict:
+    query = query_without_page(request)
+    export_url = f"{reverse('car:export', args=['couples'])}?{query}"
+    return {"form": form, "page": page, "query": query, "back": request.get_full_path(), "export_url": export_url}
+
+
 @school_required
 @require_GET
 def manage(request: HttpRequest) -> HttpResponse:
@@ -139,7 +146,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "car/manage.html",
-        {"form": form, "page": page, "query": query_without_page(request), "back": request.get_full_path()},
+        _list_context(request, form, page),
     )
 
 
@@ -170,7 +177,7 @@ def refusals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "car/refusals.html",
-        {"form": form, "page": page, "query": query_without_page(request), "back": request.get_full_path()},
+        _list_context(request, form, page),
     )
 
 
