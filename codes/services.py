@@ -7,6 +7,8 @@ The one place where code rows and their history rows are written:
 - `codes_invalidate`: the only way a code stops being valid.
 - `codes_notification_record`, `codes_usage_record`, `codes_continuity_record`: facts the
   notification screens and the replication bring (date and mode, use and account, continuity).
+- `code_regenerate`, `access_refusals_create`, `access_refusals_lift`: what "Nouveau code" and
+  a refusal do to any holder; `car.services` and `cae.services` add each kind's rules.
 Each writes its history rows in the same transaction, with a constant number of statements.
 """
 
