@@ -112,10 +112,6 @@ class ActivationCode(models.Model):
     def is_used(self) -> bool:
         return self.used_at is not None
 
-    @property
-    def is_notified(self) -> bool:
-        return self.notified_at is not None
-
 
 class AccessRefusal(models.Model):
     """Access to the téléservices refused (a returned slip, or "Enlever l'accès").
