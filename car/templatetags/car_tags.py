@@ -19,7 +19,10 @@ def mass_create_row(row, shows_all: bool) -> str:
     cells = [
         format_html('<td><span class="ts-student">{} ({})</span></td>', row.student_name, row.division),
         format_html(
-            '<td>{}</td><td class="text-nowrap">{}</td><td>{}</td>', row.guardian_name, row.rank_label, row.address
+            '<td class="ts-person">{}</td><td class="text-nowrap">{}</td><td class="ts-address">{}</td>',
+            row.guardian_name,
+            row.rank_label,
+            row.address,
         ),
         "<td>Oui</td>" if row.refused else "<td>--</td>",
     ]

@@ -1,6 +1,9 @@
 """In chromium: the code screens ask before what cannot be undone, and stay readable on a phone."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -76,17 +79,22 @@ def test_removing_a_students_access_asks_first(page, head, school, pairs):
     assert not AccessRefusal.objects.filter(student=student).exists()
 
 
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
 def test_on_a_phone_a_student_stays_on_one_line_and_the_list_scrolls_sideways(page, head, school, pairs):
     cae_access_remove(student=pairs[2].student, by=head)
     page.set_viewport_size({"width": 375, "height": 740})
     browser_sign_in(page, "chef")
-    for url in (
-        reverse("car:manage") + "?nom=DE",
-        reverse("car:refusals") + "?nom=DE",
-        reverse("cae:manage") + "?nom=DE",
-        reverse("car:mass_create") + "?population=tous&filtre=tous",
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, url in (
+        ("car-gerer", reverse("car:manage") + "?nom=DE"),
+        ("car-refus", reverse("car:refusals") + "?nom=DE"),
+        ("cae-gerer", reverse("cae:manage") + "?nom=DE"),
+        ("car-creer", reverse("car:mass_create") + "?population=tous&filtre=tous"),
     ):
         page.goto(url)
+        page.screenshot(path=SCREENSHOTS / f"{name}-telephone.png", full_page=True)
         student = page.locator(".ts-student").first
         expect(student).to_contain_text("DE LA FONTAINE-MARTIN0 Jean-Baptiste (3 A2)")
         assert student.evaluate("el => el.getClientRects().length") == 1, url
