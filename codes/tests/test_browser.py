@@ -7,7 +7,6 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from cae.services import cae_access_remove
 from codes.models import AccessRefusal, ActivationCode, CodeKind
 from codes.tests.factories import make_car, make_pair
 from conftest import browser_sign_in
@@ -83,7 +82,6 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
 def test_on_a_phone_a_student_stays_on_one_line_and_the_list_scrolls_sideways(page, head, school, pairs):
-    cae_access_remove(student=pairs[2].student, by=head)
     page.set_viewport_size({"width": 375, "height": 740})
     browser_sign_in(page, "chef")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
