@@ -170,6 +170,12 @@ def car_refusals_record(*, school: School, link_ids: Iterable[int], by) -> int:
     Pairs already refused, other contacts and other schools' pairs are left alone.
     Returns how many refusals were recorded.
     """
+    refused, _invalidated = _refusals_record(school=school, link_ids=link_ids, by=by)
+    return refused
+
+
+def _refusals_record(*, school: School, link_ids: Iterable[int], by) -> tuple[int, int]:
+    """(refusals recorded, valid codes invalidated)."""
     wanted = set(link_ids)
     with transaction.atomic():
         links = list(
@@ -181,9 +187,9 @@ def car_refusals_record(*, school: School, link_ids: Iterable[int], by) -> int:
             .order_by("pk")
         )
         if not links:
-            return 0
+            return 0, 0
         at = timezone.now()
-        codes_invalidate(
+        invalidated = codes_invalidate(
             codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, link_id__in=[pk for pk, _ in links]),
             by=by,
             detail="Refus d'accès aux téléservices",
@@ -192,7 +198,7 @@ def car_refusals_record(*, school: School, link_ids: Iterable[int], by) -> int:
         access_refusals_create(
             kind=CodeKind.CAR, school=school, targets=[Target(s, pk) for pk, s in links], by=by, at=at
         )
-    return len(links)
+    return len(links), len(invalidated)
 
 
 def car_refusals_lift(*, school: School, link_ids: Iterable[int], by) -> int:
@@ -205,10 +211,12 @@ def car_refusals_lift(*, school: School, link_ids: Iterable[int], by) -> int:
     )
 
 
-def car_refusal_record(*, link: GuardianLink, by) -> None:
-    """ "Enlever l'accès" on the pair screen."""
-    if not car_refusals_record(school=link.student.school, link_ids=[link.pk], by=by):
+def car_refusal_record(*, link: GuardianLink, by) -> bool:
+    """ "Enlever l'accès" on the pair screen; True when it invalidated the pair's valid code."""
+    refused, invalidated = _refusals_record(school=link.student.school, link_ids=[link.pk], by=by)
+    if not refused:
         raise CodeError("L'accès de ce responsable est déjà enlevé, ou il n'est pas responsable légal.")
+    return bool(invalidated)
 
 
 def car_refusal_lift(*, link: GuardianLink, by) -> None:

@@ -219,10 +219,16 @@ def pair(request: HttpRequest, link_id: int) -> HttpResponse:
     )
 
 
+def _access_removed_message(invalidated: bool) -> str:
+    if invalidated:
+        return "L'accès est enlevé : le refus est enregistré et le code valide est invalidé."
+    return "L'accès est enlevé : le refus est enregistré."
+
+
 PAIR_ACTIONS = {
     "nouveau": (services.car_regenerate, regenerated_message),
     "invalider": (services.car_invalidate, "Le code est invalidé : ce couple n'a plus de code valide."),
-    "enlever": (services.car_refusal_record, "L'accès est enlevé : le refus est enregistré et le code invalidé."),
+    "enlever": (services.car_refusal_record, _access_removed_message),
     "autoriser": (services.car_refusal_lift, "L'accès est de nouveau autorisé : vous pouvez créer un code."),
 }
 

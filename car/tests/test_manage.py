@@ -252,3 +252,14 @@ def test_a_student_and_his_division_stay_on_one_line_in_the_lists(head_client, s
         body = page_text(head_client.get(url, {"nom": "DE LA"}))
         assert '<span class="ts-student">DE LA FONTAINE-MARTIN Jean-Baptiste (3 A2)</span>' in body, url
         assert 'class="table-responsive"' in body
+
+
+def test_removing_the_access_mentions_the_code_only_when_one_was_invalidated(head_client, school):
+    with_code = make_pair(school)
+    make_car(with_code)
+    body = page_text(head_client.post(action_url(with_code, "enlever"), follow=True))
+    assert "L'accès est enlevé : le refus est enregistré et le code valide est invalidé." in body
+    without = make_pair(school)
+    body = page_text(head_client.post(action_url(without, "enlever"), follow=True))
+    assert "L'accès est enlevé : le refus est enregistré." in body and "code valide est invalidé" not in body
+    assert AccessRefusal.objects.filter(link=without).exists()
