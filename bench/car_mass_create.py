@@ -70,8 +70,8 @@ def _raw_insert(school, links, user) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from car import codes
-    from car.models import ActivationCode, CodeEvent
+    from codes import values as codes
+    from codes.models import ActivationCode, CodeEvent
 
     at = timezone.now()
     values = codes.generate_many(len(links))
@@ -103,8 +103,8 @@ def _copy_insert(school, links, user) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from car import codes
-    from car.models import ActivationCode, CodeEvent
+    from codes import values as codes
+    from codes.models import ActivationCode, CodeEvent
 
     at = timezone.now()
     values = codes.generate_many(len(links))
@@ -144,9 +144,9 @@ def run() -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from car.models import AccessRefusal, ActivationCode, CodeEvent
     from car.services import car_create_bulk
     from car.views import MASS_PAGE_SIZE
+    from codes.models import AccessRefusal, ActivationCode, CodeEvent
     from services.services import service_open, teleservices_activate
     from siecle.models import Guardian, GuardianLink, School, Student
     from staff.access import SESSION_KEY

@@ -55,7 +55,7 @@ def _give_codes_states(academy_id: int, year_start: datetime.date) -> None:
     """
     from django.db import connection
 
-    from car.models import AccessRefusal, ActivationCode
+    from codes.models import AccessRefusal, ActivationCode
     from siecle.models import GuardianLink, School, Student
 
     codes, refusals = ActivationCode._meta.db_table, AccessRefusal._meta.db_table
@@ -153,7 +153,7 @@ def _raw_baseline(school_id: int) -> float:
     E1's figures per division in hand-written SQL through a bare cursor, no ORM, no page."""
     from django.db import connection
 
-    from car.models import AccessRefusal, ActivationCode
+    from codes.models import AccessRefusal, ActivationCode
     from siecle.models import Student
 
     students, codes = Student._meta.db_table, ActivationCode._meta.db_table

@@ -1,4 +1,4 @@
-"""Writes on students' codes (SPEC D1, D3). The code rules themselves live in `car.services`.
+"""Writes on students' codes (SPEC D1, D3). The code lifecycle itself is `codes.services`.
 
 A student always holds exactly one valid CAE: it is created with him, replaced by "Nouveau
 code", and never invalidated by a refusal (it also opens other applications than the
@@ -10,10 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 
-from car.models import AccessRefusal, ActivationCode, CodeKind, EventKind
-from car.services import CodeError, Target, code_events_create, codes_create_bulk, codes_invalidate
+from codes.models import AccessRefusal, ActivationCode, CodeKind
+from codes.services import (
+    CodeError,
+    Regenerated,
+    Target,
+    access_refusals_create,
+    access_refusals_lift,
+    code_regenerate,
+    codes_create_bulk,
+)
 from siecle.models import School, Student
 
 
@@ -42,19 +49,11 @@ def _lock_student(student: Student) -> Student:
     return Student.objects.select_for_update().select_related("school").get(pk=student.pk)
 
 
-def cae_regenerate(*, student: Student, by) -> ActivationCode:
+def cae_regenerate(*, student: Student, by) -> Regenerated:
     """ "Nouveau code" (D3): invalidate the student's valid CAE, then create a new valid one."""
     with transaction.atomic():
         student = _lock_student(student)
-        at = timezone.now()
-        codes_invalidate(
-            codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAE, student=student),
-            by=by,
-            detail="Remplacé par un nouveau code",
-            at=at,
-        )
-        (new,) = codes_create_bulk(kind=CodeKind.CAE, school=student.school, targets=[Target(student.pk)], by=by, at=at)
-    return ActivationCode.objects.get(pk=new.pk)
+        return code_regenerate(kind=CodeKind.CAE, school=student.school, target=Target(student.pk), by=by)
 
 
 def cae_access_remove(*, student: Student, by) -> None:
@@ -63,32 +62,16 @@ def cae_access_remove(*, student: Student, by) -> None:
         student = _lock_student(student)
         if AccessRefusal.objects.filter(kind=CodeKind.CAE, student=student).exists():
             raise CodeError("L'accès de cet élève aux téléservices est déjà enlevé.")
-        at = timezone.now()
-        AccessRefusal.objects.create(
-            kind=CodeKind.CAE, school=student.school, student=student, recorded_at=at, recorded_by=by
-        )
-        code_events_create(
-            kind=CodeKind.CAE,
-            school=student.school,
-            rows=[(student.pk, None, None)],
-            event=EventKind.REFUSAL,
-            at=at,
-            by=by,
-        )
+        access_refusals_create(kind=CodeKind.CAE, school=student.school, targets=[Target(student.pk)], by=by)
 
 
 def cae_access_authorise(*, student: Student, by) -> None:
     """ "Autoriser l'accès" (D3): lift the student's refusal."""
-    with transaction.atomic():
-        student = _lock_student(student)
-        deleted, _ = AccessRefusal.objects.filter(kind=CodeKind.CAE, student=student).delete()
-        if not deleted:
-            raise CodeError("L'accès de cet élève n'était pas enlevé.")
-        code_events_create(
-            kind=CodeKind.CAE,
-            school=student.school,
-            rows=[(student.pk, None, None)],
-            event=EventKind.REFUSAL_LIFTED,
-            at=timezone.now(),
-            by=by,
-        )
+    lifted = access_refusals_lift(
+        kind=CodeKind.CAE,
+        school=student.school,
+        refusals_qs=AccessRefusal.objects.filter(student=student),
+        by=by,
+    )
+    if not lifted:
+        raise CodeError("L'accès de cet élève n'était pas enlevé.")

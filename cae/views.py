@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from car.exports import csv_response
-from car.forms import SearchForm
-from car.models import CodeKind
-from car.selectors import cae_student_codes, cae_student_refused, cae_students, last_account_id, pair_events
-from car.services import CodeError
+from codes.exports import csv_response
+from codes.forms import SearchForm
+from codes.screens import action_run, query_without_page, regenerated_message, search_page, with_return
+from codes.selectors import access_refused, code_events, code_history, last_account_id
 from siecle.models import Student
 from staff.access import get_for_school_or_404, safe_return_url, school_required
 
 from . import services
-
-PAGE_SIZE = 50
+from .selectors import cae_students
 
 
 @school_required
 @require_GET
 def manage(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None, school=request.school)
-    page = None
-    if form.is_bound and form.is_valid():
-        qs = cae_students(school=request.school, selection=form.selection())
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    form, page = search_page(request, rows=lambda selection: cae_students(school=request.school, selection=selection))
     return render(
         request,
         "cae/manage.html",
-        {"form": form, "page": page, "query": query.urlencode(), "back": request.get_full_path()},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "back": request.get_full_path(),
+            "export_url": f"{reverse('cae:export', args=['eleves'])}?{query_without_page(request)}",
+        },
     )
 
 
@@ -54,7 +50,7 @@ def _school_student(request: HttpRequest, student_id: int) -> Student:
 @require_GET
 def student(request: HttpRequest, student_id: int) -> HttpResponse:
     pupil = _school_student(request, student_id)
-    codes = cae_student_codes(student=pupil)
+    codes = code_history(student=pupil)
     return render(
         request,
         "cae/student.html",
@@ -62,8 +58,8 @@ def student(request: HttpRequest, student_id: int) -> HttpResponse:
             "student": pupil,
             "codes": codes,
             "valid_code": next((c for c in codes if c.is_valid), None),
-            "refused": cae_student_refused(student=pupil),
-            "events": pair_events(student=pupil, kind=CodeKind.CAE),
+            "refused": access_refused(student=pupil),
+            "events": code_events(student=pupil),
             "account_id": last_account_id(codes=codes),
             "back": _safe_back(request),
         },
@@ -71,7 +67,7 @@ def student(request: HttpRequest, student_id: int) -> HttpResponse:
 
 
 STUDENT_ACTIONS = {
-    "nouveau": (services.cae_regenerate, "Un nouveau code valide a été créé ; l'ancien est invalidé."),
+    "nouveau": (services.cae_regenerate, regenerated_message),
     "enlever": (
         services.cae_access_remove,
         "L'accès de l'élève aux téléservices est enlevé ; son code reste valide pour les autres applications.",
@@ -86,16 +82,9 @@ def student_action(request: HttpRequest, student_id: int, action: str) -> HttpRe
     if action not in STUDENT_ACTIONS:
         raise Http404("Action inconnue.")
     pupil = _school_student(request, student_id)
-    service, done = STUDENT_ACTIONS[action]
-    try:
-        service(student=pupil, by=request.user)
-    except CodeError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    query = QueryDict(mutable=True)
-    query["retour"] = _safe_back(request)
-    return redirect(f"{reverse('cae:student', args=[pupil.pk])}?{query.urlencode()}")
+    service, message = STUDENT_ACTIONS[action]
+    then = with_return(reverse("cae:student", args=[pupil.pk]), _safe_back(request))
+    return action_run(request, service=service, message=message, then=then, student=pupil)
 
 
 HEADER = [

@@ -4,49 +4,37 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from codes.exports import csv_response
+from codes.forms import SearchForm
+from codes.screens import (
+    action_run,
+    first_error,
+    plural,
+    query_without_page,
+    regenerated_message,
+    search_page,
+    with_return,
+)
+from codes.selectors import access_refused, code_events, code_history, last_account_id
+from codes.services import CodeError
+from codes.templatetags.codes_tags import mode_label
 from services.selectors import school_has_open_service
 from siecle.models import GuardianLink
 from staff.access import get_for_school_or_404, safe_return_url, school_required
 
 from . import services
-from .exports import csv_response
-from .forms import CheckedPairsForm, MassCreateForm, SearchForm
-from .selectors import (
-    car_creatable_link_ids,
-    car_creatable_pairs,
-    car_pair_codes,
-    car_pair_refused,
-    car_pair_rows,
-    car_pair_values,
-    car_pairs,
-    last_account_id,
-    pair_events,
-)
-from .services import CodeError
-from .templatetags.codes_tags import mode_label
+from .forms import CheckedPairsForm, MassCreateForm
+from .selectors import car_creatable_link_ids, car_creatable_pairs, car_pair_rows, car_pair_values, car_pairs
 
-PAGE_SIZE = 50
 # The mass-creation list: 200 lines is a few divisions; 5,000 lines took 1 s and 1.7 MB.
 MASS_PAGE_SIZE = 200
-NO_SERVICE_OPEN = (
-    "Aucun téléservice n'est ouvert dans l'établissement : ouvrez-en au moins un "
-    "(Gestion des téléservices › Ouverture / fermeture) avant de créer des codes."
-)
-
-
-def _first_error(form) -> str:
-    for errors in form.errors.values():
-        return errors[0]
-    return "La demande n'est pas valide."
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n <= 1 else many}"
 
 
 # --- C2 mass creation ----------------------------------------------------------------------
@@ -62,35 +50,30 @@ def mass_create(request: HttpRequest) -> HttpResponse:
     listed = has_open_service and criteria.is_bound and criteria.is_valid()
     if request.method == "POST":
         checked = CheckedPairsForm(request.POST)
-        if not has_open_service:
-            messages.error(request, NO_SERVICE_OPEN)
-        elif not checked.is_valid():
-            messages.error(request, _first_error(checked))
+        if not checked.is_valid():
+            messages.error(request, first_error(checked))
         elif checked.cleaned_data["action"] == "retirer":
             n = services.car_invalidate_unnotified_bulk(school=school, link_ids=checked.ids(), by=request.user)
             messages.success(
-                request, f"Accès retiré : {_plural(n, 'code non notifié invalidé', 'codes non notifiés invalidés')}."
+                request, f"Accès retiré : {plural(n, 'code non notifié invalidé', 'codes non notifiés invalidés')}."
             )
             return redirect(request.get_full_path())
-        elif checked.cleaned_data["action"] == "creer" and checked.whole_selection() and not listed:
-            messages.error(request, "Les critères de la liste ne sont pas valides : affichez de nouveau la liste.")
         elif checked.cleaned_data["action"] == "creer":
-            link_ids = (
-                car_creatable_link_ids(school=school, selection=criteria.selection())
-                if checked.whole_selection()
-                else checked.ids()
-            )
-            try:
-                report = services.car_create_bulk(school=school, link_ids=link_ids, by=request.user)
-            except CodeError as error:
-                messages.error(request, str(error))
+            if checked.whole_selection() and not (criteria.is_bound and criteria.is_valid()):
+                messages.error(request, "Les critères de la liste ne sont pas valides : affichez de nouveau la liste.")
+            else:
+                link_ids = (
+                    car_creatable_link_ids(school=school, selection=criteria.selection())
+                    if checked.whole_selection()
+                    else checked.ids()
+                )
+                try:
+                    report = services.car_create_bulk(school=school, link_ids=link_ids, by=request.user)
+                except CodeError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(request, _creation_recap(report))
                 return redirect(request.get_full_path())
-            text = f"{_plural(report.created, 'code créé', 'codes créés')}." if report.created else "Aucun code créé."
-            skipped = report.already_valid + report.refused + report.not_eligible
-            if skipped:
-                text += f" {_plural(skipped, 'couple ignoré', 'couples ignorés')} (code valide existant, refus ou responsable non légal)."
-            messages.success(request, text)
-            return redirect(request.get_full_path())
         else:
             messages.error(request, "Action inconnue.")
     page = rows = None
@@ -111,39 +94,59 @@ def mass_create(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "shows_all": listed and criteria.shows_all,
             "has_open_service": has_open_service,
-            "no_service_message": NO_SERVICE_OPEN,
+            "no_service_message": services.NO_OPEN_SERVICE,
             "creatable": creatable,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
+            "export_url": f"{reverse('car:export', args=['creation'])}?{query_without_page(request)}",
         },
+    )
+
+
+def _creation_recap(report: services.CreationReport) -> SafeString:
+    """After a mass creation: how many codes, the pairs skipped and why, and what comes next."""
+    text = f"{plural(report.created, 'code créé', 'codes créés')}." if report.created else "Aucun code créé."
+    if report.skipped:
+        reasons = [
+            (report.already_valid, "avait déjà un code valide", "avaient déjà un code valide"),
+            (report.refused, "a refusé l'accès", "ont refusé l'accès"),
+            (
+                report.not_eligible,
+                "n'est pas un responsable légal d'un élève présent",
+                "ne sont pas des responsables légaux d'élèves présents",
+            ),
+        ]
+        why = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in reasons if n)
+        text += f" {plural(report.skipped, 'couple ignoré', 'couples ignorés')} : {why}."
+    if not report.created:
+        return format_html("{}", text)
+    return format_html(
+        '{} <a href="{}" class="alert-link">Notifier les codes aux responsables</a>',
+        text,
+        reverse("car:mass_notify"),
     )
 
 
 # --- C5 individual management and C8 refusals by list ------------------------------------
 
 
-def _search_page(request: HttpRequest):
-    form = SearchForm(request.GET or None, school=request.school)
-    # Criteria that do not validate (a MEF or division of another school) list nothing: the
-    # form shows its error rather than the whole school.
-    qs = car_pairs(school=request.school, selection=form.selection()) if form.is_bound and form.is_valid() else None
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")) if qs is not None else None
-    return form, page
+def _pairs_page(request: HttpRequest):
+    return search_page(request, rows=lambda selection: car_pairs(school=request.school, selection=selection))
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+def _list_context(request: HttpRequest, form, page) -> dict:
+    query = query_without_page(request)
+    export_url = f"{reverse('car:export', args=['couples'])}?{query}"
+    return {"form": form, "page": page, "query": query, "back": request.get_full_path(), "export_url": export_url}
 
 
 @school_required
 @require_GET
 def manage(request: HttpRequest) -> HttpResponse:
-    form, page = _search_page(request)
+    form, page = _pairs_page(request)
     return render(
         request,
         "car/manage.html",
-        {"form": form, "page": page, "query": _query_without_page(request), "back": request.get_full_path()},
+        _list_context(request, form, page),
     )
 
 
@@ -154,27 +157,27 @@ def refusals(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         checked = CheckedPairsForm(request.POST)
         if not checked.is_valid():
-            messages.error(request, _first_error(checked))
+            messages.error(request, first_error(checked))
         elif checked.cleaned_data["action"] == "refuser":
             n = services.car_refusals_record(school=request.school, link_ids=checked.ids(), by=request.user)
             messages.success(
                 request,
-                f"{_plural(n, 'refus enregistré', 'refus enregistrés')} ; les codes valides de ces couples sont invalidés.",
+                f"{plural(n, 'refus enregistré', 'refus enregistrés')} ; les codes valides de ces couples sont invalidés.",
             )
             return redirect(request.get_full_path())
         elif checked.cleaned_data["action"] == "autoriser":
             n = services.car_refusals_lift(school=request.school, link_ids=checked.ids(), by=request.user)
             messages.success(
-                request, f"{_plural(n, 'refus levé', 'refus levés')} : ces couples peuvent recevoir un code."
+                request, f"{plural(n, 'refus levé', 'refus levés')} : ces couples peuvent recevoir un code."
             )
             return redirect(request.get_full_path())
         else:
             messages.error(request, "Action inconnue.")
-    form, page = _search_page(request)
+    form, page = _pairs_page(request)
     return render(
         request,
         "car/refusals.html",
-        {"form": form, "page": page, "query": _query_without_page(request), "back": request.get_full_path()},
+        _list_context(request, form, page),
     )
 
 
@@ -197,7 +200,7 @@ def _school_link(request: HttpRequest, link_id: int) -> GuardianLink:
 @require_GET
 def pair(request: HttpRequest, link_id: int) -> HttpResponse:
     link = _school_link(request, link_id)
-    codes = car_pair_codes(link=link)
+    codes = code_history(link=link)
     valid = next((c for c in codes if c.is_valid), None)
     return render(
         request,
@@ -208,18 +211,24 @@ def pair(request: HttpRequest, link_id: int) -> HttpResponse:
             "guardian": link.guardian,
             "codes": codes,
             "valid_code": valid,
-            "refused": car_pair_refused(link=link),
-            "events": pair_events(link=link),
+            "refused": access_refused(link=link),
+            "events": code_events(link=link),
             "account_id": last_account_id(codes=codes),
             "back": _safe_back(request),
         },
     )
 
 
+def _access_removed_message(invalidated: bool) -> str:
+    if invalidated:
+        return "L'accès est enlevé : le refus est enregistré et le code valide est invalidé."
+    return "L'accès est enlevé : le refus est enregistré."
+
+
 PAIR_ACTIONS = {
-    "nouveau": (services.car_regenerate, "Un nouveau code valide a été créé ; l'ancien est invalidé."),
+    "nouveau": (services.car_regenerate, regenerated_message),
     "invalider": (services.car_invalidate, "Le code est invalidé : ce couple n'a plus de code valide."),
-    "enlever": (services.car_refusal_record, "L'accès est enlevé : le refus est enregistré et le code invalidé."),
+    "enlever": (services.car_refusal_record, _access_removed_message),
     "autoriser": (services.car_refusal_lift, "L'accès est de nouveau autorisé : vous pouvez créer un code."),
 }
 
@@ -230,22 +239,9 @@ def pair_action(request: HttpRequest, link_id: int, action: str) -> HttpResponse
     if action not in PAIR_ACTIONS:
         raise Http404("Action inconnue.")
     link = _school_link(request, link_id)
-    service, done = PAIR_ACTIONS[action]
-    try:
-        service(link=link, by=request.user)
-    except CodeError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    url = reverse("car:pair", args=[link.pk])
-    back = _safe_back(request)
-    return redirect(f"{url}?{_retour_query(back)}")
-
-
-def _retour_query(back: str) -> str:
-    query = QueryDict(mutable=True)
-    query["retour"] = back
-    return query.urlencode()
+    service, message = PAIR_ACTIONS[action]
+    then = with_return(reverse("car:pair", args=[link.pk]), _safe_back(request))
+    return action_run(request, service=service, message=message, then=then, link=link)
 
 
 # --- Édition: CSV -------------------------------------------------------------------------

@@ -250,6 +250,10 @@ class LegalRank(models.IntegerChoices):
     LEGAL_2 = 2, "Légal 2"
 
 
+# The ranks of a legal guardian: only they get a CAR (SPEC A1, C2) and count in the statistics.
+LEGAL_RANKS = (LegalRank.LEGAL_1, LegalRank.LEGAL_2)
+
+
 class GuardianLink(models.Model):
     """The student–guardian pair, with the guardian's legal rank for that student.
 
@@ -278,4 +282,4 @@ class GuardianLink(models.Model):
 
     @property
     def is_legal(self) -> bool:
-        return self.legal_rank in (LegalRank.LEGAL_1, LegalRank.LEGAL_2)
+        return self.legal_rank in LEGAL_RANKS

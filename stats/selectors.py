@@ -29,8 +29,8 @@ from django.db.models import BooleanField, Count, F, FilteredRelation, Func, Q, 
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
-from car.models import CodeKind
-from siecle.models import Academy, GuardianLink, LegalRank, School, Student
+from codes.models import CodeKind
+from siecle.models import LEGAL_RANKS, Academy, GuardianLink, School, Student
 
 from .figures import (
     AcademySynthesis,
@@ -42,7 +42,6 @@ from .figures import (
     Synthesis,
 )
 
-LEGAL_RANKS = (LegalRank.LEGAL_1, LegalRank.LEGAL_2)
 NO_MEF = "Sans MEF"
 NO_DIVISION = "Sans division"
 EVERYWHERE = Q()  # no condition

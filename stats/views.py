@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from car.exports import csv_response
+from codes.exports import csv_response
 from siecle.models import Academy
 from staff.access import school_required
 from staff.selectors import academies_for_user

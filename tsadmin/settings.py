@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "siecle",
     "staff",
     "services",
+    "codes",
     "car",
     "cae",
     "notifications",

@@ -1,8 +1,8 @@
 import pytest
 
 from cae import services
-from car.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
-from car.services import CodeError
+from codes.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
+from codes.services import CodeError
 from siecle.demo import create_demo_academy
 from siecle.factories import StudentFactory
 from siecle.models import School, Student
@@ -45,7 +45,9 @@ def test_the_demo_academy_gives_every_student_a_valid_code():
 def test_new_student_code_replaces_the_valid_one(school, head):
     student = StudentFactory(school=school)
     (old,) = valid_cae(student)
-    new = services.cae_regenerate(student=student, by=head)
+    result = services.cae_regenerate(student=student, by=head)
+    new = result.code
+    assert result.replaced
     old.refresh_from_db()
     assert not old.is_valid and valid_cae(student) == [new]
 

@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from car.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
-from car.services import codes_notification_record
-from car.tests.factories import page_text
+from codes.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
+from codes.services import codes_notification_record
+from codes.tests.factories import page_text
 from siecle.factories import DivisionFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,8 @@ def test_another_schools_head_gets_404_on_the_student_urls(other_client, school)
 
 def test_the_search_hides_students_who_left_and_reads_them_through_a_join(head_client, school):
     """QA: the selection is a join on the school's students (a subquery cost seconds on SQLite)."""
-    from car.selectors import Selection, cae_students
+    from cae.selectors import cae_students
+    from codes.selectors import Selection
 
     here = StudentFactory(school=school, last_name="Present")
     StudentFactory(school=school, last_name="Parti", has_left=True)
@@ -133,3 +134,30 @@ def test_accented_names_are_sorted_with_their_letter(head_client, school):
         StudentFactory(school=school, last_name=name)
     response = head_client.get(MANAGE, {"nom": ""})
     assert [s.last_name for s in response.context["page"].object_list] == ["Durand", "Étienne", "Fabre"]
+
+
+def test_new_code_says_the_old_one_is_invalidated_only_when_there_was_one(head_client, school):
+    student = StudentFactory(school=school)
+    body = page_text(head_client.post(action_url(student, "nouveau"), follow=True))
+    assert "Un nouveau code valide a été créé ; l'ancien code est invalidé." in body
+    ActivationCode.objects.filter(student=student).update(is_valid=False)
+    body = page_text(head_client.post(action_url(student, "nouveau"), follow=True))
+    assert "Un nouveau code valide a été créé." in body and "l'ancien code" not in body
+
+
+def test_removing_the_access_asks_for_confirmation_first_and_lifting_it_does_not(head_client, school, head):
+    from cae.services import cae_access_remove
+
+    student = StudentFactory(school=school)
+    body = page_text(head_client.get(reverse("cae:student", args=[student.pk])))
+    assert "data-codes-confirm=\"L'élève n'accédera plus aux téléservices." in body
+    cae_access_remove(student=student, by=head)
+    body = page_text(head_client.get(reverse("cae:student", args=[student.pk])))
+    assert "Autoriser l'accès" in body and "data-codes-confirm" not in body
+
+
+def test_a_student_and_his_division_stay_on_one_line_in_the_list(head_client, school):
+    StudentFactory(school=school, last_name="DE LA FONTAINE-MARTIN", first_name="Jean-Baptiste", division=None)
+    body = page_text(head_client.get(MANAGE, {"nom": "DE LA"}))
+    assert '<span class="ts-student">DE LA FONTAINE-MARTIN Jean-Baptiste (—)</span>' in body
+    assert 'class="table-responsive"' in body

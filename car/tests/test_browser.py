@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from car.models import ActivationCode, CodeKind
-from car.tests.factories import make_car, make_pair
+from codes.models import ActivationCode, CodeKind
+from codes.tests.factories import make_car, make_pair
 from conftest import axe_violations, browser_sign_in
 from services.services import service_open, teleservices_activate
 

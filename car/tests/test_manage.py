@@ -3,8 +3,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from car.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
-from car.tests.factories import make_car, make_pair, page_text
+from codes.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
+from codes.tests.factories import make_car, make_pair, page_text
+from siecle.models import LegalRank
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +214,52 @@ def test_accented_names_are_sorted_with_their_letter(head_client, school):
         make_pair(school, last_name=name)
     response = head_client.get(MANAGE, {"nom": ""})
     assert [r.student.last_name for r in response.context["page"].object_list] == ["Durand", "Étienne", "Fabre"]
+
+
+def test_new_code_says_the_old_one_is_invalidated_only_when_there_was_one(head_client, school):
+    link = make_pair(school)
+    body = page_text(head_client.post(action_url(link, "nouveau"), follow=True))
+    assert "Un nouveau code valide a été créé." in body and "l'ancien code" not in body
+    body = page_text(head_client.post(action_url(link, "nouveau"), follow=True))
+    assert "Un nouveau code valide a été créé ; l'ancien code est invalidé." in body
+    assert ActivationCode.objects.filter(link=link).count() == 2
+
+
+def test_the_pair_screen_says_why_its_buttons_are_disabled(head_client, school):
+    other = make_pair(school, rank=LegalRank.OTHER)
+    body = page_text(head_client.get(pair_url(other)))
+    assert 'disabled aria-describedby="why-no-new-code"' in body
+    assert 'id="why-no-new-code">Seuls les responsables légaux 1 et 2 reçoivent un code.' in body
+    assert 'disabled aria-describedby="why-no-invalidation"' in body
+    assert 'id="why-no-invalidation">Ce couple n\'a pas de code valide à invalider.' in body
+    legal = make_pair(school)
+    make_car(legal)
+    body = page_text(head_client.get(pair_url(legal)))
+    assert "disabled" not in body.split('id="codes-title"')[1].split("</section>")[0]
+
+
+def test_the_bulk_refusal_button_asks_with_the_number_of_checked_pairs(head_client, school):
+    make_pair(school, last_name="RICHARD")
+    body = page_text(head_client.get(reverse("car:refusals"), {"nom": "R"}))
+    assert 'data-codes-confirm-count="couples"' in body
+    assert "Enregistrer le refus des {n} couples cochés ?" in body
+    assert "Enregistrer le refus du couple coché ?" in body
+
+
+def test_a_student_and_his_division_stay_on_one_line_in_the_lists(head_client, school):
+    make_pair(school, last_name="DE LA FONTAINE-MARTIN", first_name="Jean-Baptiste", division="3 A2")
+    for url in (MANAGE, reverse("car:refusals")):
+        body = page_text(head_client.get(url, {"nom": "DE LA"}))
+        assert '<span class="ts-student">DE LA FONTAINE-MARTIN Jean-Baptiste (3 A2)</span>' in body, url
+        assert 'class="table-responsive"' in body
+
+
+def test_removing_the_access_mentions_the_code_only_when_one_was_invalidated(head_client, school):
+    with_code = make_pair(school)
+    make_car(with_code)
+    body = page_text(head_client.post(action_url(with_code, "enlever"), follow=True))
+    assert "L'accès est enlevé : le refus est enregistré et le code valide est invalidé." in body
+    without = make_pair(school)
+    body = page_text(head_client.post(action_url(without, "enlever"), follow=True))
+    assert "L'accès est enlevé : le refus est enregistré." in body and "code valide est invalidé" not in body
+    assert AccessRefusal.objects.filter(link=without).exists()

@@ -1,11 +1,12 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
 from car import services
-from car.models import ActivationCode, CodeKind, NotificationMode
-from car.tests.factories import make_car, make_pair, page_text
+from codes.models import ActivationCode, CodeKind, NotificationMode
+from codes.tests.factories import make_car, make_pair, page_text
 from siecle.models import LegalRank
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +263,8 @@ def test_a_page_of_a_long_list_takes_a_constant_number_of_queries(
 def test_the_pairs_are_read_through_joins_not_a_subquery_of_students(school):
     """`student_id IN (SELECT ...)` made the planners cross every guardian with every student
     (8 s on SQLite, 20 s on PostgreSQL without statistics, for 2,500 students)."""
-    from car.selectors import Selection, car_pairs
+    from car.selectors import car_pairs
+    from codes.selectors import Selection
 
     sql = str(car_pairs(school=school, selection=Selection(name_prefix="DU"), without_valid_code=True).query)
     assert "IN (SELECT" not in sql.upper()
@@ -279,3 +281,57 @@ def test_tout_cocher_takes_a_constant_number_of_queries(
         response = head_client.post(URL + "?population=tous&filtre=sans", {"action": "creer", "tout": "1"})
     assert response.status_code == 302
     assert ActivationCode.objects.filter(kind=CodeKind.CAR, is_valid=True).count() == size
+
+
+def test_after_a_mass_creation_a_recap_counts_codes_and_skipped_pairs_and_leads_to_notification(
+    head_client, school, head, open_service
+):
+    free = [make_pair(school, last_name=f"LIBRE{i}") for i in range(2)]
+    has_code = make_pair(school, last_name="AVEC")
+    make_car(has_code)
+    refused = make_pair(school, last_name="REFUS")
+    services.car_refusal_record(link=refused, by=head)
+    other = make_pair(school, last_name="AUTRE", rank=LegalRank.OTHER)
+    checked = [*free, has_code, refused, other]
+    response = head_client.post(
+        URL + "?population=tous&filtre=tous", {"action": "creer", "couples": [x.pk for x in checked]}, follow=True
+    )
+    body = page_text(response)
+    assert (
+        "2 codes créés. 3 couples ignorés : 1 avait déjà un code valide, 1 a refusé l'accès, "
+        "1 n'est pas un responsable légal d'un élève présent."
+    ) in body
+    assert f'<a href="{reverse("car:mass_notify")}" class="alert-link">Notifier les codes aux responsables</a>' in body
+    assert ActivationCode.objects.filter(kind=CodeKind.CAR, is_valid=True).count() == 3
+
+
+def test_when_nothing_is_created_the_recap_offers_no_notification(head_client, school, open_service):
+    link = make_pair(school)
+    make_car(link)
+    response = head_client.post(
+        URL + "?population=tous&filtre=tous", {"action": "creer", "couples": [link.pk]}, follow=True
+    )
+    body = page_text(response)
+    assert "Aucun code créé. 1 couple ignoré : 1 avait déjà un code valide." in body
+    (alert,) = re.findall(r'role="alert">(.*?)</div>', body, flags=re.S)
+    assert "Aucun code créé." in alert and "href" not in alert
+
+
+def test_a_disabled_box_says_why_in_words_linked_to_the_box(head_client, school, head, open_service):
+    with_code = make_pair(school, last_name="AVEC")
+    make_car(with_code)
+    refused = make_pair(school, last_name="REFUS")
+    services.car_refusal_record(link=refused, by=head)
+    body = page_text(head_client.get(URL, {"population": "tous", "filtre": "tous"}))
+    for link, reason in ((with_code, "A déjà un code valide"), (refused, "Accès refusé")):
+        assert f'aria-describedby="pourquoi-{link.pk}"' in body
+        assert f'<span class="ts-why" id="pourquoi-{link.pk}">{reason}</span>' in body
+    assert "Indisponible : chaque couple de la sélection a déjà un code valide ou a refusé l'accès." in body
+    assert '<span class="ts-student">AVEC' in body
+
+
+def test_the_withdrawal_button_asks_with_the_number_of_checked_codes(head_client, school, open_service):
+    make_car(make_pair(school))
+    body = page_text(head_client.get(URL, {"population": "tous", "filtre": "tous"}))
+    assert 'data-codes-confirm-count="retraits"' in body
+    assert "Les {n} codes non notifiés cochés seront invalidés définitivement." in body

@@ -2,12 +2,12 @@ import datetime
 import threading
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from car import services
-from car.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
-from car.services import CodeError, Target
-from car.tests.factories import make_car, make_pair
+from codes.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
+from codes.services import CodeError
+from codes.tests.factories import make_car, make_pair
 from siecle.factories import GuardianLinkFactory, SchoolFactory
 from siecle.models import LegalRank
 from siecle.signals import links_lost_legal_rank
@@ -19,7 +19,7 @@ def valid_cars(link):
     return list(ActivationCode.objects.filter(kind=CodeKind.CAR, link=link, is_valid=True))
 
 
-def test_mass_creation_gives_each_checked_legal_pair_one_valid_code_and_a_history_row(school, head):
+def test_mass_creation_gives_each_checked_legal_pair_one_valid_code_and_a_history_row(school, head, open_service):
     links = [make_pair(school, rank=rank) for rank in (1, 2, 1)]
     report = services.car_create_bulk(school=school, link_ids=[x.pk for x in links], by=head)
     assert report.created == 3
@@ -30,7 +30,9 @@ def test_mass_creation_gives_each_checked_legal_pair_one_valid_code_and_a_histor
         assert (event.event, event.by, event.link) == (EventKind.CREATION, head, link)
 
 
-def test_mass_creation_skips_other_contacts_refusals_valid_codes_and_other_schools(school, other_school, head):
+def test_mass_creation_skips_other_contacts_refusals_valid_codes_and_other_schools(
+    school, other_school, head, open_service
+):
     other_contact = make_pair(school, rank=LegalRank.OTHER)
     refused = make_pair(school)
     services.car_refusals_record(school=school, link_ids=[refused.pk], by=head)
@@ -45,7 +47,7 @@ def test_mass_creation_skips_other_contacts_refusals_valid_codes_and_other_schoo
     assert len(valid_cars(has_code)) == 1
 
 
-def test_a_link_half_in_another_school_is_neither_given_a_code_nor_refused(school, other_school, head):
+def test_a_link_half_in_another_school_is_neither_given_a_code_nor_refused(school, other_school, head, open_service):
     """The school is checked on the student and on the guardian of every checked id (QA)."""
     from siecle.factories import GuardianFactory
 
@@ -60,7 +62,7 @@ def test_a_link_half_in_another_school_is_neither_given_a_code_nor_refused(schoo
     assert not AccessRefusal.objects.exists()
 
 
-def test_a_second_submission_of_the_same_form_creates_nothing(school, head):
+def test_a_second_submission_of_the_same_form_creates_nothing(school, head, open_service):
     links = [make_pair(school) for _ in range(4)]
     services.car_create_bulk(school=school, link_ids=[x.pk for x in links], by=head)
     again = services.car_create_bulk(school=school, link_ids=[x.pk for x in links], by=head)
@@ -68,7 +70,7 @@ def test_a_second_submission_of_the_same_form_creates_nothing(school, head):
     assert ActivationCode.objects.filter(kind=CodeKind.CAR).count() == 4
 
 
-def test_mass_creation_uses_a_constant_number_of_statements(school, head, django_assert_max_num_queries):
+def test_mass_creation_uses_a_constant_number_of_statements(school, head, django_assert_max_num_queries, open_service):
     small = [make_pair(school, last_name=f"A{i}") for i in range(3)]
     large = [make_pair(school, last_name=f"B{i}") for i in range(60)]
     with django_assert_max_num_queries(8):
@@ -77,44 +79,35 @@ def test_mass_creation_uses_a_constant_number_of_statements(school, head, django
         services.car_create_bulk(school=school, link_ids=[x.pk for x in large], by=head)
 
 
-def test_a_value_already_taken_in_the_academy_is_drawn_again_only_for_that_pair(school, head, monkeypatch):
-    taken = make_pair(school)
-    make_car(taken, value="0000000000ABC")
-    links = [make_pair(school) for _ in range(3)]
-    draws = iter([["0000000000ABC", "0000000000AB1", "0000000000AB2"], ["0000000000AB3"]])
-    monkeypatch.setattr(services.codes, "generate_many", lambda n: next(draws)[:n])
-    created = services.codes_create_bulk(
-        kind=CodeKind.CAR, school=school, targets=[Target(x.student_id, x.pk) for x in links], by=head
-    )
-    assert sorted(c.value for c in created) == ["0000000000AB1", "0000000000AB2", "0000000000AB3"]
-    assert all(len(valid_cars(x)) == 1 for x in links)
-    assert CodeEvent.objects.filter(kind=CodeKind.CAR, event=EventKind.CREATION).count() == 3
-
-
-def test_the_database_refuses_a_second_valid_code_for_a_pair(school):
-    link = make_pair(school)
-    make_car(link, value="0000000000001")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        make_car(link, value="0000000000002")
-    make_car(link, value="0000000000003", valid=False)
-
-
-def test_the_database_refuses_a_code_value_twice_in_the_academy(school, other_school):
-    make_car(make_pair(school), value="0000000000001")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        make_car(make_pair(other_school), value="0000000000001")
-
-
 def test_new_code_invalidates_the_valid_one(school, head):
     link = make_pair(school)
     old = make_car(link, notified=datetime.date(2026, 10, 1), mode=NotificationMode.EMAIL)
-    new = services.car_regenerate(link=link, by=head)
+    result = services.car_regenerate(link=link, by=head)
+    new = result.code
+    assert result.replaced
     old.refresh_from_db()
     assert not old.is_valid and old.change_kind == EventKind.INVALIDATION and old.notified_at
     assert new.is_valid and new.value != old.value and new.notified_at is None
     assert valid_cars(link) == [new]
     kinds = list(CodeEvent.objects.filter(link=link).order_by("pk").values_list("event", flat=True))
     assert kinds == [EventKind.INVALIDATION, EventKind.CREATION]
+
+
+def test_new_code_for_a_pair_without_a_valid_one_replaces_nothing(school, head):
+    link = make_pair(school)
+    make_car(link, value="0000000000001", valid=False)
+    result = services.car_regenerate(link=link, by=head)
+    assert not result.replaced and valid_cars(link) == [result.code]
+    kinds = list(CodeEvent.objects.filter(link=link).values_list("event", flat=True))
+    assert kinds == [EventKind.CREATION]
+
+
+def test_mass_creation_is_refused_while_no_service_is_open(school, head):
+    link = make_pair(school)
+    with pytest.raises(CodeError, match="Aucun téléservice n'est ouvert"):
+        services.car_create_bulk(school=school, link_ids=[link.pk], by=head)
+    assert not ActivationCode.objects.filter(kind=CodeKind.CAR).exists()
+    assert not CodeEvent.objects.filter(kind=CodeKind.CAR).exists()
 
 
 def test_new_code_is_refused_to_a_pair_that_refused_the_access(school, head):
@@ -142,7 +135,7 @@ def test_invalidate_leaves_the_pair_without_valid_code(school, head):
         services.car_invalidate(link=link, by=head)
 
 
-def test_a_refusal_invalidates_the_valid_code_and_blocks_creation_until_lifted(school, head):
+def test_a_refusal_invalidates_the_valid_code_and_blocks_creation_until_lifted(school, head, open_service):
     link = make_pair(school)
     code = make_car(link)
     services.car_refusal_record(link=link, by=head)
@@ -181,32 +174,6 @@ def test_a_guardian_who_stops_being_legal_loses_his_code(school):
     code.refresh_from_db()
     assert not code.is_valid
     assert "légal" in CodeEvent.objects.get(code=code, event=EventKind.INVALIDATION).detail
-
-
-def test_notification_usage_and_continuity_are_recorded_with_history(school, head):
-    link = make_pair(school)
-    code = make_car(link)
-    assert services.codes_notification_record(code_ids=[code.pk], mode=NotificationMode.EMAIL, by=head) == 1
-    used = datetime.datetime(2026, 10, 2, 8, tzinfo=datetime.UTC)
-    assert services.codes_usage_record(uses=[(code.pk, 4242, used)]) == 1
-    assert services.codes_usage_record(uses=[(code.pk, 4242, used)]) == 0
-    code.refresh_from_db()
-    assert code.notification_mode == "M" and code.notified_at and code.account_id == 4242
-    assert code.used_at == used and code.change_kind == EventKind.USE
-    kinds = list(CodeEvent.objects.filter(code=code).order_by("pk").values_list("event", "mode"))
-    assert kinds == [(EventKind.NOTIFICATION, "M"), (EventKind.USE, "")]
-    assert services.codes_continuity_record(attachments=[(code.pk, 99)]) == 1
-    code.refresh_from_db()
-    assert code.continuity_at and code.account_id == 99
-
-
-def test_codes_reference_their_pair_and_student_with_protection(school):
-    link = make_pair(school)
-    make_car(link)
-    from django.db.models import ProtectedError
-
-    with pytest.raises(ProtectedError):
-        link.delete()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from car.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
 from car.services import car_create_bulk, car_refusal_record
+from codes.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
 from services.services import service_open, teleservices_activate
 from siecle.models import GuardianLink, Student
 from siecle.tests.exports import LinkRow, PersonRow, StudentRow

@@ -18,10 +18,21 @@
       });
     });
   });
-  // Actions that cannot be undone (a code invalidated stays invalid): ask once more.
+  // Actions that cannot be undone (a code invalidated stays invalid): ask once more. With
+  // data-codes-confirm-count="<checkbox name>", the question says how many lines are checked
+  // ("{n}" in data-codes-confirm, or data-codes-confirm-one for a single line); with none
+  // checked nothing is asked and the server says what is missing.
   document.querySelectorAll("[data-codes-confirm]").forEach(function (button) {
     button.addEventListener("click", function (event) {
-      if (!window.confirm(button.getAttribute("data-codes-confirm"))) { event.preventDefault(); }
+      var text = button.getAttribute("data-codes-confirm");
+      var counted = button.getAttribute("data-codes-confirm-count");
+      if (counted) {
+        var scope = button.form || document;
+        var n = scope.querySelectorAll('input[type="checkbox"][name="' + counted + '"]:checked').length;
+        if (!n) { return; }
+        text = (n === 1 && button.getAttribute("data-codes-confirm-one")) || text.replace("{n}", String(n));
+      }
+      if (!window.confirm(text)) { event.preventDefault(); }
     });
   });
   document.querySelectorAll("[data-codes-print]").forEach(function (button) {

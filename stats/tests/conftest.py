@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from car.models import AccessRefusal, ActivationCode, CodeKind, EventKind
+from codes.models import AccessRefusal, ActivationCode, CodeKind, EventKind
 from siecle.factories import DivisionFactory, GuardianFactory, GuardianLinkFactory, MefFactory, StudentFactory
 from siecle.models import LegalRank
 

@@ -1,12 +1,14 @@
 """The lifecycle of every activation code, CAR or CAE: birth, invalidation, recorded facts.
 
 The one place where code rows and their history rows are written:
-- `codes_create_bulk`: the only way a code is born: values from `car.codes`, uniqueness and
+- `codes_create_bulk`: the only way a code is born: values from `codes.values`, uniqueness and
   "one valid code per pair / per student" checked by the database, value collisions drawn
   again, a target that got a valid code meanwhile skipped; history written by the database.
 - `codes_invalidate`: the only way a code stops being valid.
 - `codes_notification_record`, `codes_usage_record`, `codes_continuity_record`: facts the
   notification screens and the replication bring (date and mode, use and account, continuity).
+- `code_regenerate`, `access_refusals_create`, `access_refusals_lift`: what "Nouveau code" and
+  a refusal do to any holder; `car.services` and `cae.services` add each kind's rules.
 Each writes its history rows in the same transaction, with a constant number of statements.
 """
 
@@ -19,9 +21,10 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from car import codes
-from car.models import ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
 from siecle.models import School
+
+from . import values
+from .models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
 
 MAX_ATTEMPTS = 8
 INSERT_BATCH = 5000
@@ -161,8 +164,8 @@ def codes_create_bulk(
     for _attempt in range(MAX_ATTEMPTS):
         if not pending:
             break
-        values = codes.generate_many(len(pending))
-        wanted = dict(zip(values, pending, strict=True))
+        drawn = values.generate_many(len(pending))
+        wanted = dict(zip(drawn, pending, strict=True))
         _insert_codes_ignoring_conflicts(
             [
                 (kind, school.pk, t.student_id, t.link_id, v, True, stored_at, stored_at, EventKind.CREATION, "")
@@ -172,7 +175,7 @@ def codes_create_bulk(
         mine = [
             NewCode(pk, value, student_id, link_id)
             for pk, value, student_id, link_id, created_at in ActivationCode.objects.filter(
-                value__in=values
+                value__in=drawn
             ).values_list("pk", "value", "student_id", "link_id", "created_at")
             if wanted.get(value) == Target(student_id, link_id) and created_at == at
         ]
@@ -316,26 +319,99 @@ def codes_continuity_record(*, attachments: Iterable[tuple[int, int]], on: datet
                 pk__in=[a[0] for a in attachments], is_valid=True
             )
         }
-        events = []
+        rows = []
         for code_id, account_id in attachments:
             code = by_pk.get(code_id)
             if code is None:
                 continue
             code.account_id, code.continuity_at = account_id, on
             code.changed_at, code.change_kind = at, EventKind.CONTINUITY
-            events.append(
-                CodeEvent(
-                    kind=code.kind,
-                    school_id=code.school_id,
-                    student_id=code.student_id,
-                    link_id=code.link_id,
-                    code_id=code.pk,
-                    event=EventKind.CONTINUITY,
-                    at=at,
-                )
-            )
+            rows.append((code.student_id, code.link_id, code.pk, code.kind, code.school_id))
         ActivationCode.objects.bulk_update(
             list(by_pk.values()), ["account_id", "continuity_at", "changed_at", "change_kind"]
         )
-        CodeEvent.objects.bulk_create(events)
-    return len(events)
+        _events_for_code_rows(rows, event=EventKind.CONTINUITY, at=at, by=None)
+    return len(rows)
+
+
+# --- Shared by the CAR and CAE screens: "Nouveau code", refusals --------------------------
+
+
+@dataclass(frozen=True)
+class Regenerated:
+    """ "Nouveau code": the new valid code, and whether a valid code was invalidated for it."""
+
+    code: ActivationCode
+    replaced: bool
+
+
+def _codes_of(*, kind: str, target: Target):
+    if kind == CodeKind.CAR:
+        return ActivationCode.objects.filter(kind=kind, link_id=target.link_id)
+    return ActivationCode.objects.filter(kind=kind, student_id=target.student_id)
+
+
+def code_regenerate(*, kind: str, school: School, target: Target, by) -> Regenerated:
+    """Invalidate the target's valid code, if it has one, then create a new valid one.
+
+    The caller checks the kind's rules and holds the lock on the pair or the student.
+    """
+    at = timezone.now()
+    with transaction.atomic():
+        replaced = codes_invalidate(
+            codes_qs=_codes_of(kind=kind, target=target), by=by, detail="Remplacé par un nouveau code", at=at
+        )
+        (new,) = codes_create_bulk(kind=kind, school=school, targets=[target], by=by, at=at)
+    return Regenerated(code=ActivationCode.objects.get(pk=new.pk), replaced=bool(replaced))
+
+
+def access_refusals_create(
+    *, kind: str, school: School, targets: Sequence[Target], by, at: datetime.datetime | None = None
+) -> None:
+    """Record the refusals of these targets with their history rows (the caller checked none exists)."""
+    at = at or timezone.now()
+    by_id = getattr(by, "pk", None)
+    AccessRefusal.objects.bulk_create(
+        [
+            AccessRefusal(
+                kind=kind,
+                school=school,
+                student_id=t.student_id,
+                link_id=t.link_id,
+                recorded_at=at,
+                recorded_by_id=by_id,
+            )
+            for t in targets
+        ]
+    )
+    code_events_create(
+        kind=kind,
+        school=school,
+        rows=[(t.student_id, t.link_id, None) for t in targets],
+        event=EventKind.REFUSAL,
+        at=at,
+        by=by,
+    )
+
+
+def access_refusals_lift(*, kind: str, school: School, refusals_qs, by) -> int:
+    """Lift the refusals of the queryset (rows deleted), with a history row each; how many."""
+    with transaction.atomic():
+        refusals = list(
+            refusals_qs.select_for_update()
+            .filter(kind=kind, school=school)
+            .values_list("pk", "student_id", "link_id")
+            .order_by("pk")
+        )
+        if not refusals:
+            return 0
+        AccessRefusal.objects.filter(pk__in=[r[0] for r in refusals]).delete()
+        code_events_create(
+            kind=kind,
+            school=school,
+            rows=[(student_id, link_id, None) for _, student_id, link_id in refusals],
+            event=EventKind.REFUSAL_LIFTED,
+            at=timezone.now(),
+            by=by,
+        )
+    return len(refusals)

@@ -1,7 +1,9 @@
 """Guardians' codes (SPEC C2, C5, C8): who may get a CAR, and what a refusal does.
 
-- `car_create_bulk` / `car_regenerate`: a CAR for legal 1 or 2 only, never while refused.
+- `car_create_bulk` / `car_regenerate`: a CAR for legal 1 or 2 only, never while refused;
+  mass creation needs at least one open téléservice.
 - `car_refusals_record` / `car_refusals_lift`: a refusal invalidates the valid CAR and blocks creation.
+The code lifecycle itself (birth, invalidation, history rows) is `codes.services`.
 """
 
 from __future__ import annotations
@@ -13,20 +15,38 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from car.models import AccessRefusal, ActivationCode, CodeKind, EventKind
-from siecle.models import GuardianLink, LegalRank, School
+from codes.models import AccessRefusal, ActivationCode, CodeKind
+from codes.services import (
+    CodeError,
+    Regenerated,
+    Target,
+    access_refusals_create,
+    access_refusals_lift,
+    code_regenerate,
+    codes_create_bulk,
+    codes_invalidate,
+)
+from services.selectors import school_has_open_service
+from siecle.models import LEGAL_RANKS, GuardianLink, School
 
-from .core import CodeError, Target, code_events_create, codes_create_bulk, codes_invalidate
-
-LEGAL_RANKS = (LegalRank.LEGAL_1, LegalRank.LEGAL_2)
+NO_OPEN_SERVICE = (
+    "Aucun téléservice n'est ouvert dans l'établissement : ouvrez-en au moins un "
+    "(Gestion des téléservices › Ouverture / fermeture) avant de créer des codes."
+)
 
 
 @dataclass
 class CreationReport:
+    """What a mass creation did: codes created, and the checked pairs skipped with the reason."""
+
     created: int = 0
     already_valid: int = 0
     refused: int = 0
     not_eligible: int = 0
+
+    @property
+    def skipped(self) -> int:
+        return self.already_valid + self.refused + self.not_eligible
 
 
 def _school_link_ids(school: School, link_ids: Iterable[int]) -> list[int]:
@@ -53,10 +73,13 @@ def _valid_cars():
 def car_create_bulk(*, school: School, link_ids: Iterable[int], by) -> CreationReport:
     """Mass creation (C2): a new CAR for each checked pair that may have one.
 
-    A pair may when the guardian is legal 1 or 2 of a student of the school who has not left,
-    has not refused the access and holds no valid CAR. Others are counted, never changed, so
-    a second submission of the same form creates nothing.
+    Refused with CodeError while no téléservice of the school is open (C2). A pair may get a
+    code when the guardian is legal 1 or 2 of a student of the school who has not left, has
+    not refused the access and holds no valid CAR. Others are counted, never changed, so a
+    second submission of the same form creates nothing.
     """
+    if not school_has_open_service(school=school):
+        raise CodeError(NO_OPEN_SERVICE)
     wanted = set(link_ids)
     report = CreationReport()
     if not wanted:
@@ -89,8 +112,8 @@ def _lock_link(link: GuardianLink) -> GuardianLink:
     return GuardianLink.objects.select_for_update().select_related("student").get(pk=link.pk)
 
 
-def car_regenerate(*, link: GuardianLink, by) -> ActivationCode:
-    """ "Nouveau code" (C5): invalidate the pair's valid CAR, then create a new valid one."""
+def car_regenerate(*, link: GuardianLink, by) -> Regenerated:
+    """ "Nouveau code" (C5): invalidate the pair's valid CAR if it has one, then create a new valid one."""
     with transaction.atomic():
         link = _lock_link(link)
         if link.legal_rank not in LEGAL_RANKS:
@@ -99,17 +122,9 @@ def car_regenerate(*, link: GuardianLink, by) -> ActivationCode:
             raise CodeError("L'élève a quitté l'établissement : aucun nouveau code ne peut être créé.")
         if AccessRefusal.objects.filter(kind=CodeKind.CAR, link=link).exists():
             raise CodeError("Ce responsable a refusé l'accès aux téléservices : autorisez d'abord l'accès.")
-        at = timezone.now()
-        codes_invalidate(
-            codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, link=link),
-            by=by,
-            detail="Remplacé par un nouveau code",
-            at=at,
+        return code_regenerate(
+            kind=CodeKind.CAR, school=link.student.school, target=Target(link.student_id, link.pk), by=by
         )
-        (new,) = codes_create_bulk(
-            kind=CodeKind.CAR, school=link.student.school, targets=[Target(link.student_id, link.pk)], by=by, at=at
-        )
-    return ActivationCode.objects.get(pk=new.pk)
 
 
 def car_invalidate(*, link: GuardianLink, by) -> ActivationCode:
@@ -155,6 +170,12 @@ def car_refusals_record(*, school: School, link_ids: Iterable[int], by) -> int:
     Pairs already refused, other contacts and other schools' pairs are left alone.
     Returns how many refusals were recorded.
     """
+    refused, _invalidated = _refusals_record(school=school, link_ids=link_ids, by=by)
+    return refused
+
+
+def _refusals_record(*, school: School, link_ids: Iterable[int], by) -> tuple[int, int]:
+    """(refusals recorded, valid codes invalidated)."""
     wanted = set(link_ids)
     with transaction.atomic():
         links = list(
@@ -166,62 +187,36 @@ def car_refusals_record(*, school: School, link_ids: Iterable[int], by) -> int:
             .order_by("pk")
         )
         if not links:
-            return 0
+            return 0, 0
         at = timezone.now()
-        by_id = getattr(by, "pk", None)
-        AccessRefusal.objects.bulk_create(
-            [
-                AccessRefusal(
-                    kind=CodeKind.CAR, school=school, student_id=s, link_id=pk, recorded_at=at, recorded_by_id=by_id
-                )
-                for pk, s in links
-            ]
-        )
-        codes_invalidate(
+        invalidated = codes_invalidate(
             codes_qs=ActivationCode.objects.filter(kind=CodeKind.CAR, link_id__in=[pk for pk, _ in links]),
             by=by,
             detail="Refus d'accès aux téléservices",
             at=at,
         )
-        code_events_create(
-            kind=CodeKind.CAR,
-            school=school,
-            rows=[(s, pk, None) for pk, s in links],
-            event=EventKind.REFUSAL,
-            at=at,
-            by=by,
+        access_refusals_create(
+            kind=CodeKind.CAR, school=school, targets=[Target(s, pk) for pk, s in links], by=by, at=at
         )
-    return len(links)
+    return len(links), len(invalidated)
 
 
 def car_refusals_lift(*, school: School, link_ids: Iterable[int], by) -> int:
     """Lift the refusal of these pairs ("Autoriser l'accès"); a new CAR can then be created."""
-    wanted = set(link_ids)
-    with transaction.atomic():
-        refusals = list(
-            AccessRefusal.objects.select_for_update()
-            .filter(kind=CodeKind.CAR, school=school, link_id__in=wanted)
-            .values_list("pk", "student_id", "link_id")
-            .order_by("pk")
-        )
-        if not refusals:
-            return 0
-        AccessRefusal.objects.filter(pk__in=[r[0] for r in refusals]).delete()
-        code_events_create(
-            kind=CodeKind.CAR,
-            school=school,
-            rows=[(s, link_id, None) for _, s, link_id in refusals],
-            event=EventKind.REFUSAL_LIFTED,
-            at=timezone.now(),
-            by=by,
-        )
-    return len(refusals)
+    return access_refusals_lift(
+        kind=CodeKind.CAR,
+        school=school,
+        refusals_qs=AccessRefusal.objects.filter(link_id__in=set(link_ids)),
+        by=by,
+    )
 
 
-def car_refusal_record(*, link: GuardianLink, by) -> None:
-    """ "Enlever l'accès" on the pair screen."""
-    if not car_refusals_record(school=link.student.school, link_ids=[link.pk], by=by):
+def car_refusal_record(*, link: GuardianLink, by) -> bool:
+    """ "Enlever l'accès" on the pair screen; True when it invalidated the pair's valid code."""
+    refused, invalidated = _refusals_record(school=link.student.school, link_ids=[link.pk], by=by)
+    if not refused:
         raise CodeError("L'accès de ce responsable est déjà enlevé, ou il n'est pas responsable légal.")
+    return bool(invalidated)
 
 
 def car_refusal_lift(*, link: GuardianLink, by) -> None:

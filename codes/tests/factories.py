@@ -1,4 +1,4 @@
-"""Helpers for the code tests: pairs, codes in a known state."""
+"""Helpers for the code tests (CAR, CAE): pairs, codes in a known state, a page as read."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from car.models import ActivationCode, CodeKind, EventKind
+from codes.models import ActivationCode, CodeKind, EventKind
 from siecle.factories import DivisionFactory, GuardianLinkFactory, MefFactory, StudentFactory
 from siecle.models import LegalRank
 

@@ -1,31 +1,10 @@
-"""Template filters of the code screens: a code as printed, a notification mode in words."""
+"""The mass-creation list's rows (C2), built in Python: thousands of lines must render in a blink."""
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from car import codes
-from car.models import EventKind, NotificationMode
-
 register = template.Library()
-
-_MODES = dict(NotificationMode.choices)
-_EVENTS = dict(EventKind.choices)
-
-
-@register.filter
-def code_display(value: str | None) -> str:
-    return codes.display(value) if value else ""
-
-
-@register.filter
-def mode_label(value: str | None) -> str:
-    return _MODES.get(value or "", "")
-
-
-@register.filter
-def event_label(value: str | None) -> str:
-    return _EVENTS.get(value or "", "")
 
 
 def _day(value) -> str:
@@ -38,14 +17,19 @@ def mass_create_row(row, shows_all: bool) -> str:
     list holds every pair of the school (thousands of lines) and must render in a blink."""
     who = f"{row.guardian_name}, responsable de {row.student_name}"
     cells = [
-        format_html("<td>{} ({})</td>", row.student_name, row.division),
-        format_html("<td>{}</td><td>{}</td><td>{}</td>", row.guardian_name, row.rank_label, row.address),
+        format_html('<td><span class="ts-student">{} ({})</span></td>', row.student_name, row.division),
+        format_html(
+            '<td class="ts-person">{}</td><td class="text-nowrap">{}</td><td class="ts-address">{}</td>',
+            row.guardian_name,
+            row.rank_label,
+            row.address,
+        ),
         "<td>Oui</td>" if row.refused else "<td>--</td>",
     ]
     if shows_all:
         cells.append(
             format_html(
-                "<td>{}</td><td>{}</td><td>{}</td>",
+                '<td>{}</td><td class="text-nowrap">{}</td><td class="text-nowrap">{}</td>',
                 "Oui" if row.code_id else "Non",
                 _day(row.notified_at),
                 _day(row.continuity_at),
@@ -58,13 +42,18 @@ def mass_create_row(row, shows_all: bool) -> str:
             f"Créer un code pour {who}",
         )
     else:
-        reason = "accès refusé" if row.refused else "code valide existant"
+        # Disabled, and saying why in words next to the box (not only by its colour).
+        reason = "accès refusé" if row.refused else "a déjà un code valide"
         box = format_html(
-            '<td><input type="checkbox" class="form-check-input" name="couples" value="{}" aria-label="{}"'
-            ' title="{}" disabled></td>',
+            '<td class="text-nowrap"><input type="checkbox" class="form-check-input" name="couples" value="{}"'
+            ' aria-label="{}" aria-describedby="pourquoi-{}" title="{}" disabled>'
+            ' <span class="ts-why" id="pourquoi-{}">{}</span></td>',
             row.pk,
-            f"Pas de nouveau code pour {who} : {reason}",
+            f"Pas de nouveau code pour {who}",
+            row.pk,
             f"Pas de nouveau code : {reason}",
+            row.pk,
+            reason.capitalize(),
         )
     cells.append(box)
     if shows_all:

@@ -8,6 +8,9 @@ break, whatever the code path or the concurrency:
   (partial unique indexes);
 - a pair or a student has at most one refusal on record.
 The families' account lives in the téléservices database: only its id is kept here.
+
+The tables keep the names they had when these models lived in `car/` (`car_activationcode`,
+...): moving the models to this app changed no table.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from django.db.models import Q
 
 from siecle.models import GuardianLink, School, Student
 
-from . import codes
+from . import values
 
 
 class CodeKind(models.TextChoices):
@@ -71,6 +74,7 @@ class ActivationCode(models.Model):
     account_id = models.BigIntegerField("compte téléservices", null=True, blank=True)
 
     class Meta:
+        db_table = "car_activationcode"
         verbose_name = "code d'activation"
         verbose_name_plural = "codes d'activation"
         constraints = [
@@ -102,15 +106,11 @@ class ActivationCode(models.Model):
 
     @property
     def display(self) -> str:
-        return codes.display(self.value)
+        return values.display(self.value)
 
     @property
     def is_used(self) -> bool:
         return self.used_at is not None
-
-    @property
-    def is_notified(self) -> bool:
-        return self.notified_at is not None
 
 
 class AccessRefusal(models.Model):
@@ -132,6 +132,7 @@ class AccessRefusal(models.Model):
     )
 
     class Meta:
+        db_table = "car_accessrefusal"
         verbose_name = "refus d'accès"
         verbose_name_plural = "refus d'accès"
         constraints = [
@@ -165,6 +166,7 @@ class CodeEvent(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
+        db_table = "car_codeevent"
         verbose_name = "événement de code"
         verbose_name_plural = "historique des codes"
         indexes = [
