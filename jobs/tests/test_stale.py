@@ -9,11 +9,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from imports.services import IMPORT_JOB_KIND
+from imports.uploads import imports_dir
 from jobs.models import Job, JobState
 from jobs.services import STALE_MESSAGE, job_claim, job_create, job_finish
 from jobs.tasks import jobs_fail_stale
-from siecle.importer.uploads import imports_dir
-from siecle.services import IMPORT_JOB_KIND
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_the_task_is_in_the_beat_schedule():
 def test_the_report_page_of_a_failed_stale_import_says_to_upload_again(head_client, school):
     job = import_job(school, upload("h.upload", age=OLD), age=OLD)
     jobs_fail_stale()
-    page = head_client.get(reverse("siecle:report", args=[job.pk])).content.decode()
+    page = head_client.get(reverse("imports:report", args=[job.pk])).content.decode()
     assert "relancez" in page and 'role="progressbar"' not in page
-    listing = head_client.get(reverse("siecle:import")).content.decode()
+    listing = head_client.get(reverse("imports:import")).content.decode()
     assert "Échec" in listing

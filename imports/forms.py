@@ -2,9 +2,9 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from .importer import ExportFile, ExportRefused, check_headers
-from .importer.run import refuse_past_year
-from .models import School
+from siecle.importer import ExportFile, ExportRefused, check_headers
+from siecle.importer.run import refuse_past_year
+from siecle.models import School
 
 
 class SiecleImportForm(forms.Form):

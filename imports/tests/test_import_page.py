@@ -6,10 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from imports.services import IMPORT_JOB_KIND
+from imports.tasks import import_siecle_job
 from jobs.models import Job, JobState
 from siecle.models import Student
-from siecle.services import IMPORT_JOB_KIND
-from siecle.tasks import import_siecle_job
 from siecle.tests.exports import StudentRow, write_students_export
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def imports_folder(media):
 
 
 def test_the_page_offers_the_upload_form(head_client):
-    response = head_client.get(reverse("siecle:import"))
+    response = head_client.get(reverse("imports:import"))
     assert response.status_code == 200
     assert "Export SIECLE" in response.content.decode()
     assert "Aucun import pour l'instant" in response.content.decode()
@@ -54,7 +54,7 @@ def test_an_upload_of_the_school_queues_a_job_then_the_report_shows_the_result(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = upload(head_client, export_of(school.uaj))
     job = Job.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("siecle:report", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("imports:report", args=[job.pk])
     assert (job.school, job.kind, job.state, job.params["name"]) == (
         school,
         IMPORT_JOB_KIND,
@@ -134,8 +134,8 @@ def test_another_school_gets_404_on_the_report_and_the_job_status(
     with django_capture_on_commit_callbacks(execute=False):
         upload(head_client, export_of(school.uaj))
     job = Job.objects.get()
-    assert other_client.get(reverse("siecle:report", args=[job.pk])).status_code == 404
-    assert other_client.post(reverse("siecle:report", args=[job.pk])).status_code in (404, 405)
+    assert other_client.get(reverse("imports:report", args=[job.pk])).status_code == 404
+    assert other_client.post(reverse("imports:report", args=[job.pk])).status_code in (404, 405)
     assert other_client.get(reverse("jobs:status", args=[job.pk])).status_code == 404
     assert head_client.get(reverse("jobs:status", args=[job.pk])).json()["state"] == "pending"
     assert "Aucun import" in other_client.get(URL).content.decode()
@@ -159,7 +159,7 @@ def test_a_job_whose_worker_died_says_so_instead_of_waiting_forever(head_client,
     job = job_create(school=school, kind=IMPORT_JOB_KIND, params={"name": "eleves.xml"})
     job_claim(job_id=job.pk)
     Job.objects.filter(pk=job.pk).update(started_at=job.created_at - datetime.timedelta(hours=3))
-    page = head_client.get(reverse("siecle:report", args=[job.pk])).content.decode()
+    page = head_client.get(reverse("imports:report", args=[job.pk])).content.decode()
     assert "ne s'est pas terminé dans le temps imparti" in page
     assert 'role="progressbar"' not in page
 

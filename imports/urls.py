@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "siecle"
+app_name = "imports"
 
 urlpatterns = [
     path("", views.import_page, name="import"),

@@ -11,8 +11,7 @@ from django.conf import settings
 
 from jobs.models import Job
 from jobs.services import job_claim, job_fail, job_finish, job_progress
-
-from .importer import ExportFile, ExportRefused, import_exports
+from siecle.importer import ExportFile, ExportRefused, import_exports
 
 logger = logging.getLogger(__name__)
 IMPORT_TIME_LIMIT = 30 * 60

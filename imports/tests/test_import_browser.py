@@ -3,9 +3,9 @@
 import pytest
 
 from conftest import axe_violations, browser_sign_in
+from imports.services import IMPORT_JOB_KIND
 from jobs.services import job_claim, job_create, job_finish, job_progress
 from siecle.importer import ImportReport
-from siecle.services import IMPORT_JOB_KIND
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
 

@@ -10,10 +10,10 @@ from django.db import transaction
 
 from jobs.models import Job
 from jobs.services import job_create
+from siecle.models import School
 
-from .importer.uploads import IMPORTS_FOLDER, imports_dir, new_upload_path
-from .models import School
 from .tasks import import_siecle_job
+from .uploads import IMPORTS_FOLDER, imports_dir, new_upload_path
 
 IMPORT_JOB_KIND = "siecle_import"
 
