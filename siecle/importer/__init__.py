@@ -11,5 +11,15 @@ from .errors import ExportRefused
 from .reading import ExportFile, ExportHeader
 from .report import ImportReport
 from .run import check_headers, import_exports
+from .safeguards import Confirmation, ImportBlocked
 
-__all__ = ["ExportFile", "ExportHeader", "ExportRefused", "ImportReport", "check_headers", "import_exports"]
+__all__ = [
+    "Confirmation",
+    "ExportFile",
+    "ExportHeader",
+    "ExportRefused",
+    "ImportBlocked",
+    "ImportReport",
+    "check_headers",
+    "import_exports",
+]
