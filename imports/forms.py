@@ -39,3 +39,9 @@ class SiecleImportForm(forms.Form):
             raise forms.ValidationError(exc.message) from exc
         upload.seek(0)
         return upload
+
+
+class ApplyImportForm(forms.Form):
+    """ "Appliquer cet import": the box is shown, and must be ticked, only when the preview is in red."""
+
+    confirm_risks = forms.BooleanField(required=False)
