@@ -30,3 +30,44 @@ def test_the_progress_bar_moves_then_the_report_appears(page, head, school):
     page.get_by_text("Import terminé pour").wait_for()
     assert "Nom de famille absent" in page.inner_text("main")
     assert axe_violations(page) == []
+
+
+def test_a_preview_in_red_needs_the_box_ticked_and_is_accessible(page, head, school, settings, tmp_path):
+    import datetime
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from imports.services import IMPORT_PREVIEW_KIND
+    from imports.uploads import imports_dir
+    from jobs.models import Job
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    kept = imports_dir() / "p.upload"
+    kept.write_bytes(b"<BEE_ELEVES/>")
+    preview = job_create(
+        school=school,
+        kind=IMPORT_PREVIEW_KIND,
+        created_by=head,
+        params={"name": "eleves.xml", "file": "imports/p.upload"},
+    )
+    job_claim(job_id=preview.pk)
+    report = ImportReport(uaj=school.uaj, school_name=school.name, year=2026, present_students=296)
+    report.export_students["students"] = 1
+    report.students_leaving = 295
+    until = timezone.now() + datetime.timedelta(hours=24)
+    job_finish(job_id=preview.pk, result=report.to_dict(), params={"keep_file_until": until.isoformat()})
+
+    browser_sign_in(page, "chef")
+    page.goto(f"/import/{preview.pk}/")
+    expect(page.get_by_role("alert").filter(has_text="changements massifs")).to_contain_text(
+        "295 élèves présents sur 296 (100 %) seraient marqués comme sortis"
+    )
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Appliquer cet import").click()
+    expect(page.get_by_text("Cochez la case de confirmation")).to_be_visible()
+    assert not Job.objects.filter(kind=IMPORT_JOB_KIND).exists()
+    expect(page.get_by_label("J'ai compris", exact=False)).not_to_be_checked()
+    assert axe_violations(page) == []
+    assert kept.exists()
