@@ -110,6 +110,8 @@ def refused(*args) -> str:
         call_command("import_siecle", *args, stdout=out)
     assert info.value.returncode == 2
     assert "\n" not in str(info.value)
+    printed = out.getvalue()  # the summary of what it would have done
+    assert printed.startswith("Import refusé, rien n'a été enregistré") and "Codes CAR valides invalidés" in printed
     return str(info.value)
 
 

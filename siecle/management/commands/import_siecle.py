@@ -55,8 +55,8 @@ class Command(BaseCommand):
             exports = [ExportFile(path) for path in files]
             report = import_exports(exports, uaj=uaj, dry_run=dry_run, academy_code=academy, confirmation=confirmation)
         except ImportBlocked as exc:
-            exc.report.dry_run = True  # rolled back: what was printed did not happen
-            for line in exc.report.lines():
+            self.stdout.write("Import refusé, rien n'a été enregistré ; voici ce qu'il aurait fait :")
+            for line in exc.report.lines()[1:]:
                 self.stdout.write(line)
             flag = FLAGS.get(exc.reason)
             hint = f" (pour l'accepter : {flag})" if flag else ""
