@@ -1,5 +1,7 @@
 """In chromium: the progress bar follows the job, then the page shows the report; both accessible."""
 
+import os
+
 import pytest
 
 from conftest import axe_violations, browser_sign_in
@@ -64,6 +66,8 @@ def test_a_preview_in_red_needs_the_box_ticked_and_is_accessible(page, head, sch
         "295 élèves présents sur 296 (100 %) seraient marqués comme sortis"
     )
     assert axe_violations(page) == []
+    if os.environ.get("QA_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["QA_SCREENSHOTS"], "07-preview-red.png"), full_page=True)
     with page.expect_navigation():
         page.get_by_role("button", name="Appliquer cet import").click()
     expect(page.get_by_text("Cochez la case de confirmation")).to_be_visible()

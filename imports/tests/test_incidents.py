@@ -157,7 +157,7 @@ def test_a_students_export_of_one_student_changes_nothing_without_both_flags(liv
     before = state(lived_school)
     one = write(tmp_path, "e1.xml", students_export(lived_school.uaj, [0]))
 
-    assert "l'export élèves ne nomme que 1 élèves sur les 296 présents" in refused(one)
+    assert "l'export élèves ne nomme que 1 élève sur les 296 présents" in refused(one)
     assert state(lived_school) == before
     message = refused(one, "--allow-partial")
     assert "295 élèves présents sur 296 (100 %) seraient marqués comme sortis" in message
@@ -215,9 +215,9 @@ def test_on_the_page_the_three_persons_file_is_shown_in_red_and_needs_the_box(
     preview = preview_on_the_page(head_client, _three_persons(lived_school.uaj), django_capture_on_commit_callbacks)
     page = head_client.get(reverse("imports:report", args=[preview.pk])).content.decode()
     assert 'id="import-risks"' in page and "alert-danger" in page
-    assert "Le fichier semble partiel" in page
+    assert "ne nomme que 2 élèves sur les 296 présents" in page and "il semble partiel" in page
     assert f"{NOTIFIED} codes déjà remis aux familles seraient invalidés" in page
-    assert f"{NOTIFIED} codes déjà remis aux familles seront invalidés. J'applique quand même" in page
+    assert f"{NOTIFIED} codes déjà remis aux familles seront invalidés ; j'applique quand même" in page
     assert state(lived_school) == before  # the preview wrote nothing
 
     response = apply_on_the_page(head_client, preview, django_capture_on_commit_callbacks)

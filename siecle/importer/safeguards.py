@@ -29,6 +29,10 @@ PARTIAL_KINDS = ("students", "guardians")
 PARTIAL_LABELS = {"students": "élèves", "guardians": "responsables"}
 
 
+def _n(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count < 2 else plural}"
+
+
 @dataclass(frozen=True)
 class Confirmation:
     """What the person who starts the import accepted.
@@ -78,17 +82,20 @@ class Risks:
         parts = []
         if self.mass_leaving:
             parts.append(
-                f"{self.leaving} élèves présents sur {self.present} ({self.leaving_percent} %) "
-                "seraient marqués comme sortis"
+                f"{_n(self.leaving, 'élève présent', 'élèves présents')} sur {self.present} "
+                f"({self.leaving_percent} %) {'serait marqué comme sorti' if self.leaving < 2 else 'seraient marqués comme sortis'}"
             )
         if self.notified:
-            parts.append(f"{self.notified} codes déjà remis aux familles seraient invalidés")
+            parts.append(
+                f"{_n(self.notified, 'code déjà remis', 'codes déjà remis')} aux familles "
+                f"{'serait invalidé' if self.notified < 2 else 'seraient invalidés'}"
+            )
         return " et ".join(parts)
 
     def partial_sentence(self) -> str:
         return " ; ".join(
-            f"l'export {PARTIAL_LABELS[kind]} ne nomme que {count} élèves sur les {self.present} présents "
-            "dans l'établissement : il semble partiel"
+            f"l'export {PARTIAL_LABELS[kind]} ne nomme que {_n(count, 'élève', 'élèves')} sur les {self.present} "
+            "présents dans l'établissement : il semble partiel"
             for kind, count in self.partial.items()
         )
 

@@ -76,7 +76,7 @@ def test_an_export_of_fewer_than_half_of_the_present_students_is_partial(twenty,
 
 def test_a_guardians_export_naming_few_students_is_partial(twenty, tmp_path):
     files = write(tmp_path, "v2", None, [PersonRow("p0", "PARENT0")], [LinkRow("0", "p0")])
-    with pytest.raises(ImportBlocked, match="l'export responsables ne nomme que 1 élèves sur les 20"):
+    with pytest.raises(ImportBlocked, match="l'export responsables ne nomme que 1 élève sur les 20"):
         run(files)
     assert GuardianLink.objects.filter(legal_rank__gt=0).count() == 20
 
@@ -93,7 +93,7 @@ def test_the_codes_a_receiver_invalidates_are_added_up_and_notified_ones_are_mas
         report = run(files, dry_run=True)
         assert report.codes_invalidated == {"CAR": {"count": 2, "notified": 1}}
         assert report.code_rows() == [("CAR", 2, 1), ("CAE", 0, 0)]
-        with pytest.raises(ImportBlocked, match="1 codes déjà remis aux familles seraient invalidés"):
+        with pytest.raises(ImportBlocked, match="1 code déjà remis aux familles serait invalidé"):
             run(files)
         assert GuardianLink.objects.filter(legal_rank__gt=0).count() == 20
     finally:
