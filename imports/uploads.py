@@ -30,7 +30,7 @@ def new_upload_path() -> Path:
 
 
 class ImportUploadedFile(UploadedFile):
-    """An upload kept in the imports folder until the import job has read it."""
+    """An upload kept in the imports folder until its preview and import jobs are done with it."""
 
     def __init__(self, name: str, content_type: str, charset: str | None, content_type_extra=None):
         self.path = new_upload_path()

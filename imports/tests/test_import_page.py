@@ -269,3 +269,17 @@ def test_extra_file_parts_of_a_forged_request_are_never_written(head_client, sch
     assert response.status_code == 302
     job = Job.objects.get()
     assert imports_folder(media) == [job.params["file"].split("/")[-1]]
+
+
+def test_a_preview_cancelled_while_it_runs_keeps_nothing(
+    head_client, school, media, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        upload(head_client, export_of(school.uaj))
+    preview = Job.objects.get()
+    assert head_client.post(reverse("imports:cancel", args=[preview.pk])).status_code == 302
+    assert len(imports_folder(media)) == 1  # the queued preview still reads it...
+    import_siecle_preview_job(str(preview.pk))
+    assert imports_folder(media) == []  # ...then drops it
+    assert head_client.post(reverse("imports:apply", args=[preview.pk])).status_code == 400
+    assert not Student.objects.exists()
