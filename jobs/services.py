@@ -7,9 +7,12 @@ reads it at once; when the caller is not inside a transaction the row is updated
 are throttled: at most one write per job every PROGRESS_INTERVAL seconds, plus the last one.
 
 A job may own one file, named in `params["file"]` relative to MEDIA_ROOT (an uploaded export
-waiting for its import). Its task removes it when done; when the task never ran (broker
-down) or was killed, `jobs_fail_stale` (Celery beat, jobs.tasks) fails the job and removes it,
-and removes any file of the job folders that no unfinished job needs any more.
+waiting for its import), inside a folder registered with `job_files_folder_register`. Its
+task removes it when done, unless the job keeps it for a while once finished
+(`params["keep_file_until"]`: an export previewed and awaiting confirmation); when the task
+never ran (broker down) or was killed, `jobs_fail_stale` (Celery beat, jobs.tasks) fails the
+job, and removes any file of the job folders that no unfinished job needs and no finished
+job keeps any more.
 """
 
 from __future__ import annotations
@@ -28,15 +31,18 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from siecle.importer.uploads import IMPORTS_FOLDER
 from siecle.models import School
 
 from .models import Job, JobState, stale_after
 
 logger = logging.getLogger(__name__)
 UNFINISHED = (JobState.PENDING, JobState.RUNNING)
-# Folders of MEDIA_ROOT that hold job files only (swept by jobs_fail_stale).
-JOB_FILE_FOLDERS = (IMPORTS_FOLDER,)
+# Folders of MEDIA_ROOT that hold job files only (swept by jobs_fail_stale); the apps that
+# keep files for their jobs register their folder from their AppConfig.ready().
+JOB_FILE_FOLDERS: set[str] = set()
+# A job may keep its file after it finished (a file awaiting a confirmation) until the time
+# given in `params["keep_file_until"]` (ISO 8601); never longer than this.
+JOB_FILE_MAX_KEEP = datetime.timedelta(days=2)
 STALE_MESSAGE = (
     "Tâche interrompue : elle ne s'est pas terminée dans le temps imparti (service de tâches indisponible "
     "ou arrêté) ; rien n'a été enregistré, relancez-la."
@@ -45,6 +51,13 @@ STALE_MESSAGE = (
 PROGRESS_INTERVAL = 0.5
 PROGRESS_TTL = 24 * 60 * 60
 _last_write: dict[str, float] = {}
+
+
+def job_files_folder_register(folder: str) -> None:
+    """`folder` (relative to MEDIA_ROOT) holds job files only: files no job needs are swept."""
+    if not folder or "/" in folder or folder.startswith("."):
+        raise ValueError(f"job files folder must be a plain folder name: {folder!r}")
+    JOB_FILE_FOLDERS.add(folder)
 
 
 def progress_key(job_id: uuid.UUID | str) -> str:
@@ -86,11 +99,16 @@ def job_progress(*, job_id: uuid.UUID | str, done: int, total: int, message: str
         )
 
 
-def job_finish(*, job_id: uuid.UUID | str, result: dict[str, Any], message: str = "") -> None:
+def job_finish(
+    *, job_id: uuid.UUID | str, result: dict[str, Any], message: str = "", params: dict[str, Any] | None = None
+) -> None:
+    """Mark the job done with its result; `params`, when given, are merged into the job's params."""
     job = Job.objects.get(pk=job_id)
     job.state, job.result, job.message, job.finished_at = JobState.DONE, result, message[:300], timezone.now()
     job.done = job.total
-    job.save(update_fields=["state", "result", "message", "finished_at", "done", "updated_at"])
+    if params:
+        job.params = {**(job.params or {}), **params}
+    job.save(update_fields=["state", "result", "message", "finished_at", "done", "updated_at", "params"])
     _forget(job_id)
 
 
@@ -121,6 +139,23 @@ def job_file_path(job: Job) -> Path | None:
     return path if root in path.parents else None
 
 
+def job_file_kept_until(job: Job) -> datetime.datetime | None:
+    """Until when a finished job keeps its file (`params["keep_file_until"]`), capped to JOB_FILE_MAX_KEEP."""
+    value = (job.params or {}).get("keep_file_until")
+    try:
+        until = datetime.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    if until is None or until.tzinfo is None:
+        return None
+    return min(until, job.created_at + JOB_FILE_MAX_KEEP) if job.created_at else until
+
+
+def job_keeps_file(job: Job, *, now: datetime.datetime | None = None) -> bool:
+    until = job_file_kept_until(job)
+    return until is not None and until > (now or timezone.now())
+
+
 def jobs_fail_stale(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Fail every job left unfinished past the time limits and remove the files nobody needs.
 
@@ -137,15 +172,18 @@ def jobs_fail_stale(*, now: datetime.datetime | None = None) -> dict[str, int]:
         ):
             failed += 1
             _forget(job_id)
+    holders = Job.objects.filter(params__has_key="file").filter(
+        Q(state__in=UNFINISHED) | Q(params__has_key="keep_file_until", created_at__gte=now - JOB_FILE_MAX_KEEP)
+    )
     needed = {
         path
-        for job in Job.objects.filter(state__in=UNFINISHED, params__has_key="file").only("params")
-        if (path := job_file_path(job))
+        for job in holders.only("params", "state", "created_at")
+        if (job.state in UNFINISHED or job_keeps_file(job, now=now)) and (path := job_file_path(job))
     }
     removed = 0
     cutoff = (now - stale_after()).timestamp()
     root = Path(settings.MEDIA_ROOT).resolve()
-    for folder in JOB_FILE_FOLDERS:
+    for folder in sorted(JOB_FILE_FOLDERS):
         directory = root / folder
         if not directory.is_dir():
             continue

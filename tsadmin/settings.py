@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "replication",
     "portal",
     "jobs",
+    "imports",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ urlpatterns = [
     path("responsables/", include("car.urls")),
     path("eleves/", include("cae.urls")),
     path("statistiques/", include("stats.urls")),
-    path("import/", include("siecle.urls")),
+    path("import/", include("imports.urls")),
     path("taches/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,28 +6,34 @@ import os
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
+from jobs import services as jobs_services
 from jobs.models import Job, JobState
-from jobs.services import STALE_MESSAGE, job_claim, job_create, job_finish
+from jobs.services import STALE_MESSAGE, job_claim, job_create, job_files_folder_register, job_finish
 from jobs.tasks import jobs_fail_stale
-from siecle.importer.uploads import imports_dir
-from siecle.services import IMPORT_JOB_KIND
 
 pytestmark = pytest.mark.django_db
 
 OLD = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 600)
 
 
+IMPORT_JOB_KIND = "test_upload"  # any kind of job that owns a file
+FOLDER = "test-uploads"
+
+
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def media(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(jobs_services, "JOB_FILE_FOLDERS", set(jobs_services.JOB_FILE_FOLDERS))
+    job_files_folder_register(FOLDER)
     return settings.MEDIA_ROOT
 
 
 def upload(name: str, *, age: datetime.timedelta = datetime.timedelta(0)):
-    path = imports_dir() / name
+    folder = settings.MEDIA_ROOT / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
     path.write_bytes(b"<BEE_ELEVES/>")
     stamp = (timezone.now() - age).timestamp()
     os.utime(path, (stamp, stamp))
@@ -35,7 +41,7 @@ def upload(name: str, *, age: datetime.timedelta = datetime.timedelta(0)):
 
 
 def import_job(school, path, *, age: datetime.timedelta, claimed: bool = False) -> Job:
-    job = job_create(school=school, kind=IMPORT_JOB_KIND, params={"file": f"imports/{path.name}", "name": "e.xml"})
+    job = job_create(school=school, kind=IMPORT_JOB_KIND, params={"file": f"{FOLDER}/{path.name}", "name": "e.xml"})
     if claimed:
         job_claim(job_id=job.pk)
     Job.objects.filter(pk=job.pk).update(
@@ -124,10 +130,26 @@ def test_the_task_is_in_the_beat_schedule():
     assert "jobs.tasks.jobs_fail_stale" in entries
 
 
-def test_the_report_page_of_a_failed_stale_import_says_to_upload_again(head_client, school):
-    job = import_job(school, upload("h.upload", age=OLD), age=OLD)
-    jobs_fail_stale()
-    page = head_client.get(reverse("siecle:report", args=[job.pk])).content.decode()
-    assert "relancez" in page and 'role="progressbar"' not in page
-    listing = head_client.get(reverse("siecle:import")).content.decode()
-    assert "Échec" in listing
+def test_a_finished_job_keeps_its_file_until_the_time_it_gave(school):
+    kept = upload("k.upload", age=OLD)
+    job = import_job(school, kept, age=datetime.timedelta(0), claimed=True)
+    until = timezone.now() + datetime.timedelta(hours=24)
+    job_finish(job_id=job.pk, result={}, params={"keep_file_until": until.isoformat()})
+
+    assert jobs_fail_stale()["files_removed"] == 0 and kept.exists()
+    assert jobs_services.jobs_fail_stale(now=until - datetime.timedelta(minutes=1))["files_removed"] == 0
+    assert jobs_services.jobs_fail_stale(now=until + datetime.timedelta(minutes=1))["files_removed"] == 1
+    assert not kept.exists()
+
+
+def test_a_job_cannot_keep_its_file_for_more_than_two_days(school):
+    kept = upload("k.upload", age=OLD)
+    job = import_job(school, kept, age=datetime.timedelta(0), claimed=True)
+    job_finish(job_id=job.pk, result={}, params={"keep_file_until": "2999-01-01T00:00:00+00:00"})
+    assert jobs_services.jobs_fail_stale(now=timezone.now() + datetime.timedelta(days=3))["files_removed"] == 1
+
+
+def test_only_plain_folder_names_can_be_registered():
+    for bad in ("", "../etc", "a/b", ".hidden"):
+        with pytest.raises(ValueError):
+            job_files_folder_register(bad)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from ..models import Division, Mef, School
+from ..models import Division, Mef, School, Student
 from .report import ImportReport
 
 
@@ -21,6 +21,7 @@ class ImportContext:
         """MEFs and divisions of a school are a few hundred rows at most: kept at hand."""
         self.mef_ids = dict(Mef.objects.filter(school=self.school).values_list("code", "id"))
         self.division_ids = dict(Division.objects.filter(school=self.school).values_list("code", "id"))
+        self.report.present_students = Student.objects.filter(school=self.school, has_left=False).count()
 
     def mef_id(self, code: str) -> int | None:
         if not code:

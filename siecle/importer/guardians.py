@@ -9,7 +9,8 @@ another contact (rank 0) and is reported. Older exports give RESP_LEGAL 0/1/2, t
 
 A link missing from a newer export is kept with rank 0 (never deleted: codes reference it);
 a link that falls from rank 1/2 to 0 is announced with `links_lost_legal_rank`, so the code
-owner invalidates its code. Guardians are never deleted either.
+owner invalidates its code and answers how many valid (and notified) codes that was, for the
+report and the safeguards. Guardians are never deleted either.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ..models import Guardian, GuardianLink, LegalRank, Student
-from ..signals import links_lost_legal_rank
+from ..signals import CodesInvalidated, links_lost_legal_rank
 from .context import ImportContext
 from .reading import ExportReader, fields
 from .staging import StagingTable, fetch_all, keyset_pages
@@ -88,6 +89,7 @@ def import_guardians(reader: ExportReader, ctx: ImportContext) -> None:
     persons.index("personne_id")
     addresses.index("address_id")
     links.index("eleve_id")
+    ctx.report.export_students["guardians"] = fetch_all(f"SELECT COUNT(DISTINCT eleve_id) FROM {links.name}")[0][0]  # noqa: S608
     _merge_guardians(persons, addresses, ctx)
     _merge_links(links, ctx)
     for table in (persons, addresses, links):
@@ -290,4 +292,6 @@ def _announce_lost(link_ids: Iterable[int], ctx: ImportContext) -> None:
     ctx.report.notice_many(
         "links_lost_legal_rank", [f"{g1} {g2} → {s1} {s2}" for g1, g2, s1, s2 in details], total=len(link_ids)
     )
-    links_lost_legal_rank.send(sender=type(ctx.school), school=ctx.school, link_ids=link_ids)
+    for _receiver, answer in links_lost_legal_rank.send(sender=type(ctx.school), school=ctx.school, link_ids=link_ids):
+        if isinstance(answer, CodesInvalidated):
+            ctx.report.codes_were_invalidated(kind=answer.kind, count=answer.count, notified=answer.notified)

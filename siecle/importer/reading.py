@@ -13,6 +13,7 @@ import io
 import os
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,9 @@ KIND_LABELS = {
 }
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 RECORD_DEPTH = 3  # root / DONNEES / section / record
+# BEE exports nest at most 6 elements deep (root / DONNEES / ELEVES / ELEVE / SCOLARITE_AN_DERNIER
+# / field); deeper is a hostile file, refused before the tree can grow.
+MAX_DEPTH = 8
 
 ProgressCallback = Callable[[int], None]
 
@@ -52,7 +56,10 @@ ProgressCallback = Callable[[int], None]
 # it can fill the memory or the disk. A zip entry is checked on its declared size, and the
 # bytes it really inflates to are counted as they are read.
 MAX_XML_BYTES = 512 * 1024 * 1024
-MAX_RECORD_BYTES = 8 * 1024 * 1024
+MAX_RECORD_BYTES = 1024 * 1024
+# What a corrupted or lying archive raises while a member is inflated: bad CRC, truncated
+# member, broken deflate stream.
+ZIP_READ_ERRORS = (zipfile.BadZipFile, EOFError, zlib.error)
 ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 MAX_ZIP_ENTRIES = 100
 
@@ -103,6 +110,10 @@ def _os_error(name: str, exc: OSError) -> ExportRefused:
     return ExportRefused(f"{name} : {reason}.")
 
 
+def _bad_zip(name: str) -> ExportRefused:
+    return ExportRefused(f"{name} : archive zip illisible ou abîmée ; rien n'a été importé.")
+
+
 @dataclass(frozen=True)
 class ExportHeader:
     name: str
@@ -126,6 +137,21 @@ class _CountingReader(io.RawIOBase):
         self.limit = max_xml_bytes()
         self.record_limit = max_record_bytes()
         self.mark = 0  # bytes read when the last record was complete (ExportReader sets it)
+        self.is_zip_member = isinstance(raw, zipfile.ZipExtFile)
+
+    def damaged_archive(self) -> bool:
+        """Whether the rest of a zip member fails its checks (CRC, deflate stream, length): a parse
+        error in a damaged archive is the archive's fault, and is reported as such."""
+        if not self.is_zip_member:
+            return False
+        try:
+            while self.raw.read(1024 * 1024):
+                pass
+        except ZIP_READ_ERRORS:
+            return True
+        except (OSError, ValueError):
+            return False
+        return False
 
     def close(self) -> None:
         if not self.closed:
@@ -137,7 +163,12 @@ class _CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self.raw.read(len(buffer))
+        try:
+            data = self.raw.read(len(buffer))
+        except ZIP_READ_ERRORS as exc:
+            raise _bad_zip(self.name) from exc
+        except OSError as exc:
+            raise _os_error(self.name, exc) from exc
         n = len(data)
         buffer[:n] = data
         self.count += n
@@ -188,7 +219,7 @@ class ExportFile:
             try:
                 archive = zipfile.ZipFile(raw)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-                raise ExportRefused(f"{self.name} : archive zip illisible ou abîmée.") from exc
+                raise _bad_zip(self.name) from exc
             with archive:
                 members = [m for m in archive.infolist() if not m.is_dir()]
                 xml_members = [m for m in members if m.filename.lower().endswith(".xml")] or members
@@ -252,7 +283,7 @@ class ExportFile:
             except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
                 for closer in closers:
                     closer.close()
-                raise ExportRefused(f"{self.name} : archive zip illisible ou abîmée.") from exc
+                raise _bad_zip(self.name) from exc
             try:
                 # _check_member already refused other compression methods and encrypted entries.
                 member = archive.open(self._zip_member)
@@ -260,7 +291,7 @@ class ExportFile:
                 archive.close()
                 for closer in closers:
                     closer.close()
-                raise ExportRefused(f"{self.name} : archive zip illisible ou abîmée.") from exc
+                raise _bad_zip(self.name) from exc
             closers = [member, archive, *closers]
             stream: IO[bytes] = member
         else:
@@ -317,6 +348,8 @@ class ExportReader:
         except StopIteration:
             return None
         except ET.ParseError as exc:
+            if self._counter is not None and self._counter.damaged_archive():
+                raise _bad_zip(self.name) from exc
             raise _parse_error(self.name, exc) from exc
         except DTDForbidden as exc:
             raise ExportRefused(
@@ -332,6 +365,11 @@ class ExportReader:
             ) from exc
         if event == "start":
             self._stack.append(elem)
+            if len(self._stack) > MAX_DEPTH:
+                raise ExportRefused(
+                    f"{self.name} : éléments XML imbriqués sur plus de {MAX_DEPTH} niveaux ; ce n'est pas un export "
+                    "SIECLE ordinaire, rien n'a été importé."
+                )
         else:
             self._stack.pop()
         return event, elem

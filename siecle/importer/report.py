@@ -57,6 +57,13 @@ class ImportReport:
     rejected: list[Rejection] = field(default_factory=list)
     notices: dict[str, list[str]] = field(default_factory=dict)
     notice_totals: dict[str, int] = field(default_factory=dict)
+    # What the safeguards weigh (siecle.importer.safeguards): present students before the
+    # import, how many of them it marks as left, how many students each students/guardians
+    # export names, and the valid codes the code apps invalidated ("CAR"/"CAE" -> counts).
+    present_students: int = 0
+    students_leaving: int = 0
+    export_students: dict[str, int] = field(default_factory=dict)
+    codes_invalidated: dict[str, dict[str, int]] = field(default_factory=dict)
 
     # --- building ---------------------------------------------------------------------------
     def reject(self, kind: str, ref: str, reason: str) -> None:
@@ -77,7 +84,59 @@ class ImportReport:
         kept = self.notices.setdefault(key, [])
         kept.extend(details[: max(0, NOTICE_DETAIL_LIMIT - len(kept))])
 
+    def codes_were_invalidated(self, *, kind: str, count: int, notified: int) -> None:
+        totals = self.codes_invalidated.setdefault(kind, {"count": 0, "notified": 0})
+        totals["count"] += count
+        totals["notified"] += notified
+
     # --- reading ----------------------------------------------------------------------------
+    @property
+    def codes_invalidated_total(self) -> int:
+        return sum(c["count"] for c in self.codes_invalidated.values())
+
+    @property
+    def codes_notified_total(self) -> int:
+        return sum(c["notified"] for c in self.codes_invalidated.values())
+
+    def code_rows(self) -> list[tuple[str, int, int]]:
+        """(kind, valid codes invalidated, notified among them) for CAR and CAE."""
+        return [
+            (
+                kind,
+                self.codes_invalidated.get(kind, {}).get("count", 0),
+                self.codes_invalidated.get(kind, {}).get("notified", 0),
+            )
+            for kind in ("CAR", "CAE")
+        ]
+
+    def harm(self) -> dict[str, int]:
+        """What an import takes away: a confirmed preview caps these figures for the real run."""
+        return {
+            "students_leaving": self.students_leaving,
+            "links_lost": self.counts["links"].left,
+            "codes_invalidated": self.codes_invalidated_total,
+            "codes_notified": self.codes_notified_total,
+        }
+
+    @property
+    def risks(self):
+        from .safeguards import risks_of
+
+        return risks_of(self)
+
+    def summary_lines(self) -> list[str]:
+        """The few figures a head confirms before an import is applied."""
+        students, guardians, links = self.counts["students"], self.counts["guardians"], self.counts["links"]
+        out = [
+            f"Élèves : {students.created} créés, {students.updated} mis à jour, "
+            f"{self.students_leaving} présents marqués comme sortis (sur {self.present_students} présents)",
+            f"Responsables : {guardians.created} créés, {guardians.updated} mis à jour",
+            f"Liens élève–responsable : {links.created} créés, {links.left} qui ne sont plus légal 1 ou 2",
+        ]
+        for kind, count, notified in self.code_rows():
+            out.append(f"Codes {kind} valides invalidés : {count}, dont {notified} déjà remis aux familles")
+        return out
+
     @property
     def year_label(self) -> str:
         return f"{self.year}-{self.year + 1}" if self.year else ""
@@ -100,6 +159,7 @@ class ImportReport:
         out = [head, school]
         if self.year:
             out.append(f"Année scolaire {self.year_label}")
+        out.extend(self.summary_lines())
         for f in self.files:
             out.append(f"  fichier {f['name']} : export {f['kind_label']} {f['version']} du {f['export_date'] or '?'}")
         out.append("Type : créés / mis à jour / inchangés / sortis / ignorés")

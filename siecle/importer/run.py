@@ -15,6 +15,7 @@ from .guardians import import_guardians
 from .nomenclature import import_nomenclature
 from .reading import KIND_LABELS, ExportFile, ExportHeader
 from .report import ImportReport
+from .safeguards import Confirmation, check
 from .structures import import_structures
 from .students import import_students
 
@@ -102,10 +103,14 @@ def import_exports(
     academy_code: str | None = None,
     progress: Progress | None = None,
     today: datetime.date | None = None,
+    confirmation: Confirmation | None = None,
 ) -> ImportReport:
     """Import SIECLE BEE exports of one school into the SIECLE base, all or nothing.
 
-    Raises ExportRefused (nothing written) when a file cannot be imported as a whole.
+    Raises ExportRefused (nothing written) when a file cannot be imported as a whole, and its
+    subclass ImportBlocked when the run would make mass changes, comes from a partial export,
+    or does more than a confirmed preview, beyond what `confirmation` accepts (by default,
+    nothing of the kind: see safeguards). A dry run computes the same figures and never refuses.
     `progress(done, total, message)` is called while reading, in bytes of XML.
     """
     headers = check_headers(files, uaj=uaj)
@@ -144,6 +149,8 @@ def import_exports(
                 reader.close()
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            check(report, confirmation or Confirmation())  # raises out of the transaction: rolled back
     if progress:
         progress(total, total, "Import terminé")
     return report

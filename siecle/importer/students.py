@@ -21,7 +21,7 @@ from ..models import Student, search_key
 from ..signals import students_created
 from .context import ImportContext
 from .reading import ExportReader, fields
-from .staging import StagingTable, keyset_pages
+from .staging import StagingTable, fetch_all, keyset_pages
 from .values import parse_date, parse_sex, text
 from .writer import merge_page
 
@@ -111,6 +111,7 @@ def import_students(reader: ExportReader, ctx: ImportContext) -> None:
         ctx.report.notice("students_several_divisions", f"ELEVE_ID {row[0]} : plusieurs structures D")
     staged.index("eleve_id")
     structures.index("eleve_id")
+    ctx.report.export_students["students"] = fetch_all(f"SELECT COUNT(*) FROM {staged.name}")[0][0]  # noqa: S608
     _merge(staged, structures, ctx)
     _mark_vanished_as_left(staged, ctx)
     staged.drop()
@@ -130,6 +131,8 @@ def _merge(staged: StagingTable, structures: StagingTable, ctx: ImportContext) -
         obj.search_name = search_key(obj.last_name)
         if obj.has_left and (changed is None or "has_left" in changed):
             counts.left += 1
+            if changed is not None:  # present until this import
+                ctx.report.students_leaving += 1
             ctx.report.notice("students_left", f"{obj.last_name} {obj.first_name} (ELEVE_ID {obj.siecle_id})")
 
     for page in keyset_pages(sql, []):
@@ -177,4 +180,5 @@ def _mark_vanished_as_left(staged: StagingTable, ctx: ImportContext) -> None:
     ]
     count = vanished.update(has_left=True, updated_at=timezone.now())
     ctx.report.counts["students"].left += count
+    ctx.report.students_leaving += count
     ctx.report.notice_many("students_left", details, total=count)

@@ -204,3 +204,76 @@ def test_a_zip_of_very_many_entries_is_refused_before_they_are_listed(tmp_path, 
     monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: listed.append(1))
     assert "l'archive contient 151 fichiers" in refused(path)
     assert listed == []
+
+
+def test_tags_nested_deeper_than_any_bee_export_are_refused(tmp_path):
+    """8 MB of nested tags once drove a worker from 74 MB to 818 MB: refused at the 9th level."""
+    nested = "<A>" * 200_000
+    message = refused(xml(tmp_path, "deep.xml", NOMENCLATURE.format(mefs=f'<MEF CODE_MEF="1">{nested}')))
+    assert "imbriqués sur plus de 8 niveaux" in message
+
+
+def test_the_real_samples_nest_within_the_depth_limit():
+    from siecle.importer.reading import MAX_DEPTH
+
+    samples = Path(__file__).parent / "data" / "samples"
+    export = ExportFile(samples / "dossiersco_eleves_avec_adresse_avec_double_structure.xml")  # 6 levels
+    assert import_exports([export], dry_run=True).counts["students"].created > 0
+    assert MAX_DEPTH == 8
+
+
+def test_the_record_size_cap_is_one_megabyte_by_default(tmp_path):
+    mefs = f'<MEF CODE_MEF="1"><FORMATION>{"A" * 1536 * 1024}</FORMATION></MEF>'
+    assert "plus de 1,0\xa0Mio lus sans un enregistrement complet" in refused(
+        xml(tmp_path, "n.xml", NOMENCLATURE.format(mefs=mefs))
+    )
+
+
+def corrupt_member(path: Path, *, flip_at: int | None = None, cut_to: int | None = None) -> Path:
+    """Damage the compressed bytes of the zip's only member, in place (the central directory stays)."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.infolist()[0]
+    header = info.header_offset
+    name_len, extra_len = (
+        int.from_bytes(data[header + 26 : header + 28], "little"),
+        int.from_bytes(data[header + 28 : header + 30], "little"),
+    )
+    start = header + 30 + name_len + extra_len
+    if flip_at is not None:
+        data[start + flip_at] ^= 0xFF
+        path.write_bytes(bytes(data))
+    if cut_to is not None:  # the member's bytes are cut, the rest of the archive stays in place
+        end = start + info.compress_size
+        path.write_bytes(bytes(data[: start + cut_to]) + bytes(end - start - cut_to) + bytes(data[end:]))
+    return path
+
+
+def big_nomenclature_zip(tmp_path, name="export.zip") -> Path:
+    mefs = "".join(
+        f'<MEF CODE_MEF="{i}"><FORMATION>Formation {i * 7919 % 10007}</FORMATION></MEF>' for i in range(3000)
+    )
+    return zipped(tmp_path, name, {"Nomenclature.xml": NOMENCLATURE.format(mefs=mefs)})
+
+
+def test_a_zip_with_a_bad_crc_is_refused_in_french(tmp_path):
+    path = big_nomenclature_zip(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        info = archive.infolist()[0]
+    data = bytearray(path.read_bytes())
+    data[info.header_offset + 14] ^= 0xFF  # the CRC of the local header...
+    data[data.rfind(b"PK\x01\x02") + 16] ^= 0xFF  # ...and of the central directory: a lying CRC
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as archive, pytest.raises(zipfile.BadZipFile, match="CRC"):
+        archive.read(archive.infolist()[0])
+    assert "archive zip illisible ou abîmée" in refused(path)
+
+
+def test_a_zip_with_a_damaged_member_is_refused_in_french(tmp_path):
+    path = corrupt_member(big_nomenclature_zip(tmp_path), flip_at=2000)
+    assert "archive zip illisible ou abîmée" in refused(path)
+
+
+def test_a_zip_with_a_truncated_member_is_refused_in_french(tmp_path):
+    path = corrupt_member(big_nomenclature_zip(tmp_path), cut_to=3000)
+    assert "archive zip illisible ou abîmée" in refused(path)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from siecle.factories import AcademyFactory, SchoolFactory
-from siecle.importer import ExportFile, ExportRefused, import_exports
+from siecle.importer import Confirmation, ExportFile, ExportRefused, import_exports
 from siecle.models import Division, Guardian, GuardianLink, LegalRank, Student
 from siecle.signals import links_lost_legal_rank, students_created
 from siecle.tests.exports import (
@@ -93,7 +93,13 @@ def write(tmp_path: Path, name: str, students=None, persons=None, links=None, ad
     return files
 
 
+# These tests are about what an import writes on a school of three students, where any change is
+# "massive": the safeguards have their own tests (test_import_safeguards.py).
+ACCEPT_ALL = Confirmation(allow_mass_changes=True, allow_partial=True)
+
+
 def do_import(files, **options):
+    options.setdefault("confirmation", ACCEPT_ALL)
     return import_exports(files, uaj=UAJ, today=TODAY, **options)
 
 

@@ -21,7 +21,7 @@ WRITING_PAGES = [
     "services:contact",
     "car:mass_create",
     "car:refusals",
-    "siecle:import",
+    "imports:import",
     "staff:choose_school",
     "staff:logout",
 ]

@@ -111,7 +111,15 @@ def test_made_up_object_urls_are_a_french_not_found(head_client, path):
     assert "Page introuvable" in response.content.decode()
 
 
-@pytest.mark.parametrize("path", [f"/responsables/gerer/{HUGE}/nouveau/", f"/eleves/gerer/{HUGE}/nouveau/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/responsables/gerer/{HUGE}/nouveau/",
+        f"/eleves/gerer/{HUGE}/nouveau/",
+        "/import/00000000-0000-0000-0000-000000000000/appliquer/",
+        "/import/00000000-0000-0000-0000-000000000000/annuler/",
+    ],
+)
 def test_made_up_object_actions_are_a_not_found(head_client, path):
     assert head_client.post(path).status_code == 404
 

@@ -2,9 +2,9 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from .importer import ExportFile, ExportRefused, check_headers
-from .importer.run import refuse_past_year
-from .models import School
+from siecle.importer import ExportFile, ExportRefused, check_headers
+from siecle.importer.run import refuse_past_year
+from siecle.models import School
 
 
 class SiecleImportForm(forms.Form):
@@ -39,3 +39,9 @@ class SiecleImportForm(forms.Form):
             raise forms.ValidationError(exc.message) from exc
         upload.seek(0)
         return upload
+
+
+class ApplyImportForm(forms.Form):
+    """ "Appliquer cet import": the box is shown, and must be ticked, only when the preview is in red."""
+
+    confirm_risks = forms.BooleanField(required=False)

@@ -41,7 +41,12 @@ def test_an_uploaded_export_is_imported_by_the_worker(celery_worker, head_client
     )
     response = head_client.post("/import/", {"export": SimpleUploadedFile("eleves.xml", students.getvalue())})
     assert response.status_code == 302
-    job = wait_for(Job.objects.get().pk)
+    preview = wait_for(Job.objects.get().pk)
+    assert preview.state == JobState.DONE, preview.message
+    assert not Student.objects.exists()  # previewed only
+    response = head_client.post(f"/import/{preview.pk}/appliquer/")
+    assert response.status_code == 302
+    job = wait_for(Job.objects.get(kind="siecle_import").pk)
     assert job.state == JobState.DONE, job.message
     assert Student.objects.filter(school=school, division__code="3A").count() == 50
     status = head_client.get(f"/taches/{job.pk}/etat/").json()
@@ -60,7 +65,15 @@ def test_an_uploaded_export_is_imported_by_the_worker(celery_worker, head_client
     with zipfile.ZipFile(zipped, "w") as archive:
         archive.writestr("ResponsablesAvecAdresses.xml", guardians.getvalue())
     response = head_client.post("/import/", {"export": SimpleUploadedFile("ExportXML.zip", zipped.getvalue())})
-    job = wait_for(Job.objects.filter(params__name="ExportXML.zip").get().pk)
+    preview = wait_for(Job.objects.filter(params__name="ExportXML.zip").get().pk)
+    assert preview.state == JobState.DONE, preview.message
+    # One student of 50 has guardians in this file: partial, applied only with the red box ticked.
+    page = head_client.get(response["Location"]).content.decode()
+    assert "il semble partiel" in page
+    assert head_client.post(f"/import/{preview.pk}/appliquer/").status_code == 400
+    assert not GuardianLink.objects.exists()
+    response = head_client.post(f"/import/{preview.pk}/appliquer/", {"confirm_risks": "on"})
+    job = wait_for(Job.objects.filter(params__name="ExportXML.zip", kind="siecle_import").get().pk)
     assert job.state == JobState.DONE, job.message
     link = GuardianLink.objects.get()
     assert (link.student.siecle_id, link.legal_rank, link.guardian.city) == ("0", 1, "VERSAILLES")

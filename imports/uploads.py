@@ -30,7 +30,7 @@ def new_upload_path() -> Path:
 
 
 class ImportUploadedFile(UploadedFile):
-    """An upload kept in the imports folder until the import job has read it."""
+    """An upload kept in the imports folder until its preview and import jobs are done with it."""
 
     def __init__(self, name: str, content_type: str, charset: str | None, content_type_extra=None):
         self.path = new_upload_path()
@@ -59,6 +59,7 @@ class ImportUploadHandler(FileUploadHandler):
         self.received = 0
         self.taken = False
         self.file: ImportUploadedFile | None = None
+        self.upload: ImportUploadedFile | None = None  # the one file taken, kept for the clean-up
 
     def new_file(self, field_name, *args, **kwargs) -> None:
         super().new_file(field_name, *args, **kwargs)
@@ -68,12 +69,22 @@ class ImportUploadHandler(FileUploadHandler):
             return
         self.taken = True
         self.file = ImportUploadedFile(self.file_name, self.content_type, self.charset, self.content_type_extra)
+        self.upload = self.file
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.received += len(raw_data)
         if self.file is not None and self.received <= self.max_bytes:
             self.file.write(raw_data)
         return None
+
+    def discard_unless_kept(self) -> None:
+        """Delete the received file unless a service took it (set `kept` on it)."""
+        if self.upload is None:
+            return
+        if getattr(self.upload, "kept", False):
+            self.upload.close()  # the file stays, for its job
+        else:
+            self.upload.discard()
 
     def upload_interrupted(self) -> None:
         """The client went away mid-upload: nothing of it is kept."""

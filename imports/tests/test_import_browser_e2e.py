@@ -1,14 +1,15 @@
-"""In chromium with a real Celery worker: a school head uploads a big generated export, watches the
-progress bar, reads the report; too big, other school's and malformed files get French messages and
+"""In chromium with a real Celery worker: a school head uploads a big generated export, reads the
+preview, applies it, reads the report; too big, other school's and malformed files get French messages and
 write nothing. Screenshots go to $QA_SCREENSHOTS when set (for a human look)."""
 
 import io
 import os
-import time
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import axe_violations, browser_sign_in
 from jobs.models import Job, JobState
@@ -39,15 +40,25 @@ def generated(tmp_path, uaj: str, students: int) -> tuple[Path, Path]:
 def upload(page, path: Path) -> None:
     page.goto("/import/")
     page.get_by_label("Export SIECLE").set_input_files(str(path))
-    page.get_by_role("button", name="Importer").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Voir l'aperçu de l'import").click()
+
+
+def preview_then_apply(page, path: Path) -> None:
+    upload(page, path)
+    expect(page.get_by_text("rien n'a encore été enregistré")).to_be_visible(timeout=120_000)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Appliquer cet import").click()
+    expect(page.get_by_text("Import terminé pour")).to_be_visible(timeout=120_000)
 
 
 def counts() -> tuple[int, int, int, int]:
     return (Student.objects.count(), Guardian.objects.count(), GuardianLink.objects.count(), Job.objects.count())
 
 
-def test_a_big_export_shows_its_progress_then_its_report(celery_worker, page, head, school, tmp_path):
+def test_a_big_export_is_previewed_then_applied(celery_worker, page, head, school, tmp_path, settings):
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    files_before = set(folder.iterdir()) if folder.exists() else set()
     eleves, responsables = generated(tmp_path, school.uaj, 6000)
     zipped = tmp_path / "ExportXML_ResponsablesAvecAdresses.zip"
     with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -55,17 +66,16 @@ def test_a_big_export_shows_its_progress_then_its_report(celery_worker, page, he
     browser_sign_in(page, "chef")
 
     upload(page, eleves)
-    bar = page.get_by_role("progressbar", name="Avancement de l'import")
-    seen = set()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not page.get_by_text("Import terminé pour").is_visible():
-        if bar.count():
-            seen.add(int(bar.get_attribute("aria-valuenow") or 0))
-            if len(seen) == 2:
-                shot(page, "01-progress")
-        time.sleep(0.1)
-    assert page.get_by_text("Import terminé pour").is_visible()
-    assert len(seen - {0}) >= 1, seen  # the bar moved before the report replaced it
+    expect(page.get_by_role("progressbar", name="Avancement de l'aperçu")).to_be_visible()
+    shot(page, "01-progress")
+    expect(page.get_by_text("rien n'a encore été enregistré")).to_be_visible(timeout=120_000)
+    assert not Student.objects.exists()  # nothing written before the confirmation
+    expect(page.get_by_role("row", name=re.compile("^Élèves 6000 0 0"))).to_be_visible()
+    shot(page, "01b-preview-students")
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Appliquer cet import").click()
+    expect(page.get_by_text("Import terminé pour")).to_be_visible(timeout=120_000)
     shot(page, "02-report-students")
     assert axe_violations(page) == []
     # The long lists (students without INE...) are folded: the rejections come first.
@@ -74,14 +84,14 @@ def test_a_big_export_shows_its_progress_then_its_report(celery_worker, page, he
     without_ine.locator("summary").click()
     assert without_ine.locator("li").first.is_visible()
 
-    upload(page, zipped)
-    page.get_by_text("Import terminé pour").wait_for(timeout=120_000)
+    preview_then_apply(page, zipped)
     shot(page, "03-report-guardians")
     main = page.inner_text("main")
     assert "Liens élève–responsable" in main
     assert Student.objects.filter(school=school).count() == 6000
     assert GuardianLink.objects.filter(student__school=school, legal_rank__gt=0).exists()
-    assert Job.objects.filter(state=JobState.DONE).count() == 2
+    assert Job.objects.filter(state=JobState.DONE).count() == 4  # two previews, two imports
+    assert set(folder.iterdir()) == files_before  # applied files are removed
 
 
 def test_refused_uploads_are_explained_in_french_and_write_nothing(
@@ -96,19 +106,19 @@ def test_refused_uploads_are_explained_in_french_and_write_nothing(
     with other.open("wb") as out:
         write_students_export(out, uaj=other_school.uaj, year=2026, students=[StudentRow("1", "A", "B")])
     upload(page, other)
-    assert f"l'export de l'établissement {other_school.uaj}, pas du vôtre" in page.inner_text("main")
+    expect(page.get_by_text(f"l'export de l'établissement {other_school.uaj}, pas du vôtre")).to_be_visible()
     shot(page, "04-other-school")
 
     malformed = tmp_path / "Eleves.xml"
     malformed.write_bytes(b"<?xml version='1.0'?><BEE_ELEVES><PARAMETRES><UAJ>")
     upload(page, malformed)
-    assert "XML mal formé à la ligne 1" in page.inner_text("main")
+    expect(page.get_by_text("XML mal formé à la ligne 1")).to_be_visible()
     shot(page, "05-malformed")
 
     pdf = tmp_path / "export.xml"
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
     upload(page, pdf)
-    assert "ce n'est pas un export SIECLE" in page.inner_text("main")
+    expect(page.get_by_text("ce n'est pas un export SIECLE")).to_be_visible()
 
     settings.SIECLE_UPLOAD_MAX_BYTES = 1024
     big = io.BytesIO()
@@ -118,7 +128,7 @@ def test_refused_uploads_are_explained_in_french_and_write_nothing(
     big_file = tmp_path / "gros.xml"
     big_file.write_bytes(big.getvalue())
     upload(page, big_file)
-    assert "Le fichier est trop volumineux" in page.inner_text("main")
+    expect(page.get_by_text("Le fichier est trop volumineux")).to_be_visible()
     shot(page, "06-too-big")
     assert axe_violations(page) == []
 
