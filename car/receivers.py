@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
+from codes.models import ActivationCode, CodeKind
 from siecle.models import School
 from siecle.signals import CodesInvalidated, links_lost_legal_rank
 
-from .models import ActivationCode, CodeKind
 from .services import car_invalidate_for_links
 
 

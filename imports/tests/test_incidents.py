@@ -17,8 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from car.models import ActivationCode, CodeKind
 from car.services import car_create_bulk
+from codes.models import ActivationCode, CodeKind
 from imports.services import IMPORT_JOB_KIND, IMPORT_PREVIEW_KIND
 from imports.tasks import import_siecle_job, import_siecle_preview_job
 from jobs.models import Job, JobState
