@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "replication",
     "portal",
     "jobs",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,15 +1,9 @@
 import pytest
 from django.core.management import call_command
 
-from siecle.demo import uaj_with_key
 from siecle.models import Guardian, GuardianLink, School, Student
 
 pytestmark = pytest.mark.django_db
-
-
-def test_uaj_check_letter_is_the_siecle_one():
-    # the real UAJ of lycée Arago, from the nomenclature sample: 750680 mod 23 = 6 -> "G"
-    assert uaj_with_key(750680) == "0750680G"
 
 
 def test_seed_demo_builds_a_realistic_academy(capsys):

@@ -3,9 +3,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from demo.generator import create_demo_academy
 from services.catalogue import CATALOGUE
 from services.services import service_open, teleservices_activate
-from siecle.demo import create_demo_academy
 from siecle.models import School
 
 
