@@ -94,8 +94,12 @@ class _Clock:
         return min(at, self.now)
 
     def later(self, after: datetime.datetime, max_days: int) -> datetime.datetime:
-        delta = datetime.timedelta(days=self.rng.randint(0, max_days), hours=self.rng.randint(1, 12))
-        return min(after + delta, self.now)
+        """A moment of the day, 0 to max_days after `after` (and after it)."""
+        day = timezone.localdate(after) + datetime.timedelta(days=self.rng.randint(0, max_days))
+        at = max(
+            self.moment(day, self.rng.randint(8, 21)), after + datetime.timedelta(minutes=self.rng.randint(20, 90))
+        )
+        return min(at, self.now)
 
 
 def _login(first: str, last: str, suffix: str) -> str:
@@ -185,7 +189,9 @@ def school_live_a_year(*, school: School, seed: int, now: datetime.datetime | No
                     sends[(day, mode)].append(code_of_link[link_id])
                     notified[guardian.pk] = max(notified.get(guardian.pk, day), day)
         for (day, mode), code_ids in sorted(sends.items()):
-            report.notified += codes_notification_record(code_ids=code_ids, mode=mode, by=None, on=day)
+            report.notified += codes_notification_record(
+                code_ids=code_ids, mode=mode, by=None, on=day, at=clock.moment(day, 17)
+            )
 
         # 3. Returned refusal slips: the pair's code is invalidated, creation blocked.
         refused = {g.pk for g in guardians if g.pk in notified and rng.random() < REFUSAL}
@@ -221,7 +227,8 @@ def school_live_a_year(*, school: School, seed: int, now: datetime.datetime | No
                 for link_id, newcomer in guardian.links
                 if newcomer and link_id in code_of_link
             ],
-            on=created_on["this"].date(),
+            on=timezone.localdate(created_on["this"]),
+            at=clock.later(created_on["this"], 0),
         )
 
         # 5. Students handed their CAE letter today; some created their account at once.
