@@ -16,11 +16,12 @@ TEST_ENV := TSADMIN_ENV=test \
 
 .PHONY: run test setup system-deps browser-deps services migrate demo lint check bench clean
 
+PIP_QUIET := --quiet --disable-pip-version-check --root-user-action=ignore
+
 $(VENV)/.installed: requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	touch $@
+	@test -x $(PY) || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install $(PIP_QUIET) --upgrade pip; }
+	@$(PY) -m pip install $(PIP_QUIET) -r requirements.txt
+	@touch $@
 
 setup: system-deps $(VENV)/.installed
 
@@ -35,11 +36,11 @@ services:
 	@bash scripts/services-up.sh
 
 migrate: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py migrate --noinput --database teleservices
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py migrate --noinput -v0 --database teleservices
 
 demo: migrate
-	$(PY) manage.py seed_demo --if-empty --schools 3 --students 300
+	@$(PY) manage.py seed_demo --if-empty --schools 3 --students 300
 
 run: demo
 	@bash scripts/run.sh $(HOST) $(PORT)

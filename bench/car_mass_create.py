@@ -32,8 +32,8 @@ def _setup_django() -> None:
 
 def _make_school():
     """A school of 1,500 students with two legal guardians each: 3,000 pairs (bulk, no signals)."""
-    from siecle.demo import uaj_with_key
     from siecle.models import Academy, Division, Guardian, GuardianLink, Mef, School, Student
+    from siecle.uaj import uaj_with_key
 
     academy, _ = Academy.objects.get_or_create(code="BENCH", defaults={"name": "Académie du banc d'essai"})
     school = School.objects.create(academy=academy, uaj=uaj_with_key(9_876_543), name="Lycée du banc d'essai")

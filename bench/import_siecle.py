@@ -113,7 +113,7 @@ def run(students: int = STUDENTS) -> dict:
     _setup_django()
     from _siecle_exports import generate
 
-    from siecle.demo import uaj_with_key
+    from siecle.uaj import uaj_with_key
 
     uaj = uaj_with_key(9_912_345)
     results = {}

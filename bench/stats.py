@@ -220,7 +220,7 @@ def _get(client, url: str) -> None:
 def _school_figures() -> dict:
     from django.urls import reverse
 
-    from siecle.demo import create_demo_academy
+    from demo.generator import create_demo_academy
     from siecle.models import Academy, School
     from staff.services import staff_user_create_or_update
     from stats.selectors import guardian_code_synthesis, student_code_synthesis
@@ -254,8 +254,8 @@ def _school_again() -> dict:
     """The 2,500-student school measured again once the academy's rows fill the tables."""
     from django.urls import reverse
 
-    from siecle.demo import uaj_with_key
     from siecle.models import School
+    from siecle.uaj import uaj_with_key
     from staff.models import SchoolMembership
     from stats.selectors import guardian_code_synthesis, student_code_synthesis
 
@@ -276,7 +276,7 @@ def _school_again() -> dict:
 def _academy_figures(setup_seconds: float) -> dict:
     from django.urls import reverse
 
-    from siecle.demo import create_demo_academy
+    from demo.generator import create_demo_academy
     from siecle.models import Academy
     from staff.models import AcademyMembership
     from staff.services import staff_user_create_or_update

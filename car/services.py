@@ -8,6 +8,7 @@ The code lifecycle itself (birth, invalidation, history rows) is `codes.services
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -70,13 +71,16 @@ def _valid_cars():
     return ActivationCode.objects.filter(kind=CodeKind.CAR, is_valid=True, link=OuterRef("pk"))
 
 
-def car_create_bulk(*, school: School, link_ids: Iterable[int], by) -> CreationReport:
+def car_create_bulk(
+    *, school: School, link_ids: Iterable[int], by, at: datetime.datetime | None = None
+) -> CreationReport:
     """Mass creation (C2): a new CAR for each checked pair that may have one.
 
     Refused with CodeError while no téléservice of the school is open (C2). A pair may get a
     code when the guardian is legal 1 or 2 of a student of the school who has not left, has
     not refused the access and holds no valid CAR. Others are counted, never changed, so a
-    second submission of the same form creates nothing.
+    second submission of the same form creates nothing. `at` (default now) dates the codes
+    and their history: the demo academy replays a past school year with it.
     """
     if not school_has_open_service(school=school):
         raise CodeError(NO_OPEN_SERVICE)
@@ -101,7 +105,7 @@ def car_create_bulk(*, school: School, link_ids: Iterable[int], by) -> CreationR
             else:
                 targets.append(Target(student_id, link_id))
         report.not_eligible += len(wanted) - len(rows)
-        created = codes_create_bulk(kind=CodeKind.CAR, school=school, targets=targets, by=by)
+        created = codes_create_bulk(kind=CodeKind.CAR, school=school, targets=targets, by=by, at=at)
         report.created = len(created)
         report.already_valid += len(targets) - len(created)
     return report

@@ -246,14 +246,23 @@ def _events_for_code_rows(
 # --- Facts recorded by the other apps (notification, portal usage, continuity) -------------
 
 
-def codes_notification_record(*, code_ids: Iterable[int], mode: str, by, on: datetime.date | None = None) -> int:
+def codes_notification_record(
+    *,
+    code_ids: Iterable[int],
+    mode: str,
+    by,
+    on: datetime.date | None = None,
+    at: datetime.datetime | None = None,
+) -> int:
     """The codes were sent (letter or e-mail): store date and mode, one "Notification" row each.
 
     Called by the notification screens (C3, C5 "Notifier code", D2, D3). Only valid codes count.
+    `on` (the notification date) and `at` (the history row's time) default to now; the demo
+    academy replays a past school year with them.
     """
     if mode not in NotificationMode.values:
         raise ValueError(f"Unknown notification mode {mode!r}")
-    at = timezone.now()
+    at = at or timezone.now()
     on = on or timezone.localdate()
     with transaction.atomic():
         rows = list(
@@ -305,13 +314,15 @@ def codes_usage_record(*, uses: Iterable[tuple[int, int, datetime.datetime]]) ->
     return len(events)
 
 
-def codes_continuity_record(*, attachments: Iterable[tuple[int, int]], on: datetime.date | None = None) -> int:
+def codes_continuity_record(
+    *, attachments: Iterable[tuple[int, int]], on: datetime.date | None = None, at: datetime.datetime | None = None
+) -> int:
     """Continuity of access (C7): (code_id, account_id) of new codes attached to an existing account."""
     attachments = list(attachments)
     if not attachments:
         return 0
     on = on or timezone.localdate()
-    at = timezone.now()
+    at = at or timezone.now()
     with transaction.atomic():
         by_pk = {
             c.pk: c

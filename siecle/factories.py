@@ -4,8 +4,8 @@ import datetime
 
 import factory
 
-from .demo import uaj_with_key
 from .models import Academy, Division, Ent, Guardian, GuardianLink, LegalRank, Mef, School, Student, search_key
+from .uaj import uaj_with_key
 
 
 class AcademyFactory(factory.django.DjangoModelFactory):

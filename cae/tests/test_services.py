@@ -3,7 +3,7 @@ import pytest
 from cae import services
 from codes.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind
 from codes.services import CodeError
-from siecle.demo import create_demo_academy
+from demo.generator import create_demo_academy
 from siecle.factories import StudentFactory
 from siecle.models import School, Student
 from siecle.signals import students_created

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siecle.demo import uaj_with_key
 from siecle.factories import AcademyFactory
 from siecle.importer import ExportFile, import_exports
 from siecle.models import Guardian, GuardianLink, Student
@@ -20,6 +19,7 @@ from siecle.tests.exports import (
     write_guardians_export,
     write_students_export,
 )
+from siecle.uaj import uaj_with_key
 
 pytestmark = pytest.mark.django_db
 UAJ_NUMBERS = itertools.count(3000000)

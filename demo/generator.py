@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from faker.providers.person.fr_FR import Provider as PersonProvider
 
+from siecle.models import Academy, Division, Ent, Guardian, GuardianLink, LegalRank, Mef, School, Student, search_key
+from siecle.signals import students_created
+from siecle.uaj import uaj_with_key
 from tsadmin.bulk import copy_rows, reserve_ids
-
-from .models import Academy, Division, Ent, Guardian, GuardianLink, LegalRank, Mef, School, Student, search_key
-from .signals import students_created
 
 STUDENT_FIELDS = [
     "id",
@@ -60,7 +60,6 @@ GUARDIAN_FIELDS = [
     "created_at",
     "updated_at",
 ]
-UAJ_KEY_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
 COLLEGE_MEFS = [
     ("10010012110", "6EME", "6EME"),
@@ -89,12 +88,6 @@ CITIES = [
     ("92400", "COURBEVOIE"),
     ("95100", "ARGENTEUIL"),
 ]
-
-
-def uaj_with_key(number: int) -> str:
-    """A UAJ from its 7 digits, with the check letter SIECLE computes (number mod 23)."""
-    digits = f"{number:07d}"
-    return digits + UAJ_KEY_LETTERS[int(digits) % 23]
 
 
 @dataclass
