@@ -77,8 +77,9 @@ MAIN_MENU: tuple[Section, ...] = (
 SECONDARY_MENU: tuple[Section, ...] = (
     Section("Aide", url_name="staff:help"),
     Section("Édition", url_name="staff:edition"),
-    Section("Changer d’établissement", url_name="staff:choose_school"),
 )
+# Shown in the header, beside the school it changes.
+SCHOOL_CHOICE = Section("Changer d’établissement", url_name="staff:choose_school")
 
 # Pages below a menu entry: URL name -> (the entry's URL name, the page's own step).
 SUB_PAGES: dict[str, tuple[str, str]] = {
@@ -116,7 +117,7 @@ def url_of(*names: str) -> str:
 
 
 def _entry_of(url_name: str) -> tuple[Section, Entry | None] | None:
-    for section in (*MAIN_MENU, *SECONDARY_MENU):
+    for section in (*MAIN_MENU, *SECONDARY_MENU, SCHOOL_CHOICE):
         if section.url_name == url_name:
             return section, None
         for entry in section.entries:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django import template
 
-from staff.navigation import MAIN_MENU, SECONDARY_MENU, Navigation, Section, navigation_for, url_of
+from staff.navigation import (
+    MAIN_MENU,
+    SCHOOL_CHOICE,
+    SECONDARY_MENU,
+    Navigation,
+    Section,
+    navigation_for,
+    url_of,
+)
 
 register = template.Library()
 
@@ -36,5 +44,6 @@ def navigation(context) -> dict:
     return {
         "main": [_section(s, nav) for s in MAIN_MENU],
         "secondary": [_section(s, nav) for s in SECONDARY_MENU],
+        "school_choice": _section(SCHOOL_CHOICE, nav),
         "trail": nav.trail,
     }
