@@ -82,8 +82,7 @@ def test_a_big_export_shows_its_progress_then_its_report(celery_worker, page, he
     upload(page, zipped)
     expect(page.get_by_text("Import terminé pour")).to_be_visible(timeout=120_000)
     shot(page, "03-report-guardians")
-    main = page.inner_text("main")
-    assert "Liens élève–responsable" in main
+    expect(page.locator("main")).to_contain_text("Liens élève–responsable")
     assert Student.objects.filter(school=school).count() == 6000
     assert GuardianLink.objects.filter(student__school=school, legal_rank__gt=0).exists()
     assert Job.objects.filter(state=JobState.DONE).count() == 2
