@@ -48,6 +48,15 @@ run: demo
 test: setup browser-deps services
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+# The browser tests (-m browser) five times in a row, as `make test` runs them; stops at the
+# first failing run, so a test that only fails now and then shows up here.
+.PHONY: test-browser-repeat
+test-browser-repeat: setup browser-deps services
+	@for run in 1 2 3 4 5; do \
+		echo "== Browser tests, run $$run of 5"; \
+		$(TEST_ENV) $(PY) -m pytest -m browser $(PYTEST_ARGS) || exit 1; \
+	done
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -5,6 +5,8 @@ and CI). Tests that touch the téléservices base declare it (`databases=["defau
 "teleservices"]` or `@pytest.mark.django_db(databases="__all__")`).
 """
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -170,22 +172,71 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Added to every page of the browser tests: no transition or animation may be caught mid-way by
+# an assertion or by axe-core (a button fading between two colours fails the contrast rule).
+NO_MOTION_SCRIPT = """
+(() => {
+  const css = "*, *::before, *::after { transition: none !important; animation: none !important; "
+    + "scroll-behavior: auto !important; caret-color: auto; }";
+  const add = () => {
+    const style = document.createElement("style");
+    style.setAttribute("data-test-no-motion", "");
+    style.textContent = css;
+    document.head.appendChild(style);
+  };
+  if (document.head) { add(); } else { document.addEventListener("DOMContentLoaded", add, { once: true }); }
+})();
+"""
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser tab; its `goto_path` opens a path of the live server."""
-    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    """A fresh browser tab on the live server (`page.goto("/path/")`), without motion.
+
+    The context asks for reduced motion (Bootstrap then drops its transitions) and every page
+    gets a style that turns off the remaining transitions and animations, before any script.
+    """
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url, reduced_motion="reduce")
+    context.add_init_script(NO_MOTION_SCRIPT)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
+    tab.set_default_navigation_timeout(20_000)
+    expect.set_options(timeout=10_000)
     yield tab
     context.close()
 
 
 def browser_sign_in(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the form and wait until the browser has left the sign-in page."""
+    import re
+
+    from playwright.sync_api import expect
+
     page.goto("/connexion/")
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+    expect(page).not_to_have_url(re.compile(r"/connexion/"))
+
+
+def click_and_wait(page, locator) -> None:
+    """Click what submits a form or follows a link, and wait for the new page to be loaded."""
+    with page.expect_navigation():
+        locator.click()
+
+
+def save_screenshot(page, name: str) -> Path:
+    """A full-page screenshot under var/screenshots/ (for a human look at the layout)."""
+    from django.conf import settings
+
+    folder = Path(settings.VAR_DIR) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:

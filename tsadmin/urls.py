@@ -1,10 +1,15 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 admin.site.site_header = "TS Admin — administration académique"
 admin.site.site_title = "TS Admin"
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
     path("", include("staff.urls")),
     path("gestion/", include("services.urls")),
     path("responsables/", include("car.urls")),

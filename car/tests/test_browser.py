@@ -1,11 +1,14 @@
 """In chromium: the head creates the codes of one division, and the code screens are accessible."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from codes.models import ActivationCode, CodeKind
 from codes.tests.factories import make_car, make_pair
-from conftest import axe_violations, browser_sign_in
+from conftest import axe_violations, browser_sign_in, click_and_wait, save_screenshot
 from services.services import service_open, teleservices_activate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
@@ -28,27 +31,28 @@ def test_the_head_creates_the_codes_of_one_division(page, head, school, division
     page.get_by_label("Une division").check()
     page.get_by_label("Division", exact=True).select_option(label="3A")
     page.get_by_label("Tous", exact=True).last.check()
-    page.get_by_role("button", name="Afficher la liste").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="Afficher la liste"))
     rows = page.locator("[data-testid=pairs] tbody tr")
-    assert rows.count() == 4
-    assert page.locator("input[name=couples]:disabled").count() == 1
-    assert page.locator("input[name=couples]:checked").count() == 3
-    assert "4 couples dans la sélection, dont 3 pouvant recevoir un code" in page.get_by_test_id("counts").inner_text()
+    expect(rows).to_have_count(4)
+    expect(page.locator("input[name=couples]:disabled")).to_have_count(1)
+    expect(page.locator("input[name=couples]:checked")).to_have_count(3)
+    expect(page.get_by_test_id("counts")).to_contain_text(
+        "4 couples dans la sélection, dont 3 pouvant recevoir un code"
+    )
+    save_screenshot(page, "car-mass-create-list")
     select_all = page.get_by_label("Tout cocher")
-    assert select_all.is_checked()
+    expect(select_all).to_be_checked()
     select_all.uncheck()
-    assert page.locator("input[name=couples]:checked").count() == 0
+    expect(page.locator("input[name=couples]:checked")).to_have_count(0)
     select_all.check()
-    assert page.locator("input[name=couples]:checked").count() == 3
+    expect(page.locator("input[name=couples]:checked")).to_have_count(3)
     # Unchecking one line leaves "tout cocher": only the lines still checked are sent.
     page.locator("input[name=couples]:checked").first.uncheck()
-    assert not select_all.is_checked()
+    expect(select_all).not_to_be_checked()
     page.locator("input[name=couples]:not(:disabled):not(:checked)").first.check()
-    page.get_by_role("button", name="Créer les codes", exact=True).click()
-    page.wait_for_load_state()
-    assert "3 codes créés." in page.get_by_role("alert").first.inner_text()
-    assert page.locator("input[name=couples]:disabled").count() == 4
+    click_and_wait(page, page.get_by_role("button", name="Créer les codes", exact=True))
+    expect(page.get_by_role("alert").first).to_contain_text("3 codes créés.")
+    expect(page.locator("input[name=couples]:disabled")).to_have_count(4)
     assert all(ActivationCode.objects.filter(kind=CodeKind.CAR, link=x, is_valid=True).count() == 1 for x in in_3a)
     assert not ActivationCode.objects.filter(link__in=in_3b).exists()
     assert axe_violations(page) == []
@@ -61,12 +65,11 @@ def test_tout_cocher_creates_the_codes_of_every_page(page, head, school, divisio
     in_3a, in_3b = division_pairs
     browser_sign_in(page, "chef")
     page.goto(reverse("car:mass_create") + "?population=tous&filtre=sans")
-    assert page.locator("[data-testid=pairs] tbody tr").count() == 2
-    assert "lignes 1 à 2 affichées" in page.get_by_test_id("counts").inner_text()
-    assert page.get_by_label("Tout cocher").is_checked()
-    page.get_by_role("button", name="Créer les codes", exact=True).click()
-    page.wait_for_load_state()
-    assert "5 codes créés." in page.get_by_role("alert").first.inner_text()
+    expect(page.locator("[data-testid=pairs] tbody tr")).to_have_count(2)
+    expect(page.get_by_test_id("counts")).to_contain_text("lignes 1 à 2 affichées")
+    expect(page.get_by_label("Tout cocher")).to_be_checked()
+    click_and_wait(page, page.get_by_role("button", name="Créer les codes", exact=True))
+    expect(page.get_by_role("alert").first).to_contain_text("5 codes créés.")
     assert ActivationCode.objects.filter(kind=CodeKind.CAR, is_valid=True).count() == 6
 
 
@@ -85,7 +88,9 @@ def test_the_code_screens_are_accessible(page, head, school, division_pairs):
     ):
         response = page.goto(url)
         assert response.status == 200, url
-        assert page.locator("main h1").first.inner_text().strip()
+        expect(page.locator("main h1").first).to_have_text(re.compile(r"\S"))
+        if url.startswith(reverse("car:manage")):
+            save_screenshot(page, "car-manage-list")
         violations = axe_violations(page)
         if violations:
             problems[url] = violations
@@ -95,10 +100,11 @@ def test_the_code_screens_are_accessible(page, head, school, division_pairs):
 def test_printing_hides_the_menus_and_buttons(page, head, school, division_pairs):
     browser_sign_in(page, "chef")
     page.goto(reverse("car:manage") + "?nom=A")
+    expect(page.locator("nav.ts-nav")).to_be_visible()
     page.emulate_media(media="print")
-    assert not page.locator("nav.ts-nav").is_visible()
-    assert not page.get_by_role("button", name="Rechercher").is_visible()
-    assert page.locator("[data-testid=pairs]").is_visible()
+    expect(page.locator("nav.ts-nav")).to_be_hidden()
+    expect(page.get_by_role("button", name="Rechercher")).to_be_hidden()
+    expect(page.locator("[data-testid=pairs]")).to_be_visible()
 
 
 def test_invalidating_a_code_asks_for_confirmation_first(page, head, school, division_pairs):
@@ -114,11 +120,14 @@ def test_invalidating_a_code_asks_for_confirmation_first(page, head, school, div
 
     page.once("dialog", lambda d: answer(d, False))
     page.get_by_role("button", name="Invalider le code").click()
+    # The click returns once the dialog is answered: declined, the page stays and nothing is sent.
+    assert messages and "invalidé définitivement" in messages[0]
+    expect(page).to_have_url(re.compile(reverse("car:pair", args=[in_3a[0].pk]) + "$"))
+    expect(page.get_by_role("button", name="Invalider le code")).to_be_visible()
     code.refresh_from_db()
-    assert code.is_valid and "invalidé définitivement" in messages[0]
+    assert code.is_valid
     page.once("dialog", lambda d: answer(d, True))
-    page.get_by_role("button", name="Invalider le code").click()
-    page.wait_for_load_state()
-    assert "Le code est invalidé" in page.get_by_role("alert").first.inner_text()
+    click_and_wait(page, page.get_by_role("button", name="Invalider le code"))
+    expect(page.get_by_role("alert").first).to_contain_text("Le code est invalidé")
     code.refresh_from_db()
     assert not code.is_valid

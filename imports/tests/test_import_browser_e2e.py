@@ -80,14 +80,13 @@ def test_a_big_export_is_previewed_then_applied(celery_worker, page, head, schoo
     assert axe_violations(page) == []
     # The long lists (students without INE...) are folded: the rejections come first.
     without_ine = page.locator("details", has_text="Élèves sans INE")
-    assert not without_ine.locator("li").first.is_visible()
+    expect(without_ine.locator("li").first).to_be_hidden()
     without_ine.locator("summary").click()
-    assert without_ine.locator("li").first.is_visible()
+    expect(without_ine.locator("li").first).to_be_visible()
 
     preview_then_apply(page, zipped)
     shot(page, "03-report-guardians")
-    main = page.inner_text("main")
-    assert "Liens élève–responsable" in main
+    expect(page.locator("main")).to_contain_text("Liens élève–responsable")
     assert Student.objects.filter(school=school).count() == 6000
     assert GuardianLink.objects.filter(student__school=school, legal_rank__gt=0).exists()
     assert Job.objects.filter(state=JobState.DONE).count() == 4  # two previews, two imports

@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.safestring import SafeString
 
+from stats.charts import account_rate_chart
 from stats.figures import (
     NBSP,
     AcademySynthesis,
@@ -46,3 +48,15 @@ def division_rows(group: MefGroup) -> list[tuple[str, StudentFigures | GuardianF
 def academy_rows(synthesis: AcademySynthesis, table: str) -> list[tuple[str, StudentFigures | GuardianFigures]]:
     """One row per school of the academy: "eleves" or "responsables" figures."""
     return [(f"{r.uaj} {r.name}", r.students if table == "eleves" else r.guardians) for r in synthesis.rows]
+
+
+@register.filter
+def mef_rows(synthesis: Synthesis) -> list[tuple[str, StudentFigures | GuardianFigures]]:
+    """One row per MEF (its sum), for the chart above the school's table."""
+    return [(group.mef, group.total) for group in synthesis.mefs]
+
+
+@register.simple_tag
+def rate_chart(rows: list, title: str) -> SafeString:
+    """`{% rate_chart rows "MEF 3EME, par division" %}`: the account rates of `rows` as an SVG chart."""
+    return account_rate_chart(rows=rows, title=title)
