@@ -33,12 +33,12 @@ def test_a_page_below_an_entry_adds_its_step_and_links_back_to_the_entry():
     assert navigation_for("services:notes_confirm").current == "services:notes"
 
 
-def test_the_import_page_is_found_under_its_old_and_new_namespace():
-    for name in ("siecle:import", "imports:import"):
-        nav = navigation_for(name)
-        assert nav.current == "imports:import"
-        assert [c.label for c in nav.trail] == ["Accueil", "Gestion des téléservices", "Import SIECLE"]
-    assert [c.label for c in navigation_for("siecle:report").trail][-2:] == [
+def test_the_import_report_sits_below_the_import_page():
+    nav = navigation_for("imports:import")
+    assert nav.current == "imports:import"
+    assert [c.label for c in nav.trail] == ["Accueil", "Gestion des téléservices", "Import SIECLE"]
+    assert navigation_for("imports:report").current == "imports:import"
+    assert [c.label for c in navigation_for("imports:report").trail][-2:] == [
         "Import SIECLE",
         "Compte rendu de l’import",
     ]
