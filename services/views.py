@@ -18,6 +18,20 @@ from .services import TeleserviceError
 SERVICE_SETTINGS = [Setting.ACTIVATION, *(f"service:{code}" for code in BY_CODE)]
 
 
+@school_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The staff's home page (B1): the first-visit activation, then the state of every service."""
+    school = request.school
+    return render(
+        request,
+        "services/home.html",
+        {
+            "activated": selectors.teleservices_activated(school=school),
+            "statuses": selectors.service_statuses(school=school),
+        },
+    )
+
+
 def _error_text(error: TeleserviceError) -> str:
     return " ".join(error.messages)
 

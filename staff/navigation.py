@@ -31,7 +31,7 @@ class Section:
     url_name: str = ""  # a section without entries is a plain link
 
 
-HOME = "staff:home"
+HOME = "home"
 
 MAIN_MENU: tuple[Section, ...] = (
     Section("Accueil", url_name=HOME),

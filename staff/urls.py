@@ -6,7 +6,6 @@ from . import views
 app_name = "staff"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("etablissement/", views.choose_school, name="choose_school"),

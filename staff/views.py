@@ -1,11 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
-
-from services.selectors import service_statuses, teleservices_activated
 
 from .access import current_school, school_required, set_current_school
 from .forms import ChooseSchoolForm, LoginForm
@@ -26,18 +25,8 @@ def choose_school(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         set_current_school(request, form.cleaned_data["school"])
         messages.success(request, f"Vous travaillez maintenant sur {form.cleaned_data['school']}.")
-        return redirect("staff:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "staff/choose_school.html", {"form": form, "has_schools": schools.exists()})
-
-
-@school_required
-def home(request: HttpRequest) -> HttpResponse:
-    school = request.school
-    return render(
-        request,
-        "staff/home.html",
-        {"activated": teleservices_activated(school=school), "statuses": service_statuses(school=school)},
-    )
 
 
 @school_required

@@ -10,6 +10,7 @@ admin.site.site_title = "TS Admin"
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
+    path("", include("services.home_urls")),
     path("", include("staff.urls")),
     path("gestion/", include("services.urls")),
     path("responsables/", include("car.urls")),

@@ -347,7 +347,7 @@ def test_the_contact_address_of_another_school_is_refused(head_client, with_emai
 @pytest.mark.parametrize(
     "name",
     [
-        "staff:home",
+        "home",
         "services:opening",
         "services:welcome_message",
         "services:letter",

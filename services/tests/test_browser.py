@@ -146,7 +146,7 @@ def test_the_settings_pages_are_accessible_once_services_are_open(page, head, no
     browser_sign_in(page, "chef")
     problems = {}
     names = (
-        "staff:home",
+        "home",
         "services:opening",
         "services:notes",
         "services:lpc",

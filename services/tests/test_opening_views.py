@@ -9,7 +9,7 @@ from services.services import service_open
 
 pytestmark = pytest.mark.django_db
 
-HOME = reverse("staff:home")
+HOME = reverse("home")
 OPENING = reverse("services:opening")
 ACTIVATE = reverse("services:activate")
 ALL_CLOSED = {"absences": "closed", "lpc": "closed", "notes": "closed", "b2i": "closed"}

@@ -65,7 +65,7 @@ def test_a_get_on_the_activation_page_activates_nothing(head_client, school):
 
 def test_logout_is_a_post_only(head_client):
     assert head_client.get(reverse("staff:logout")).status_code == 405
-    assert head_client.get(reverse("staff:home")).status_code == 200
+    assert head_client.get(reverse("home")).status_code == 200
 
 
 def test_school_pages_and_exports_are_never_cached(head_client, school):
@@ -74,7 +74,7 @@ def test_school_pages_and_exports_are_never_cached(head_client, school):
         reverse("car:pair", args=[link.pk]),
         reverse("cae:student", args=[link.student_id]),
         reverse("car:export", args=["couples"]),
-        reverse("staff:home"),
+        reverse("home"),
     ):
         response = head_client.get(url)
         assert response.status_code == 200

@@ -15,7 +15,7 @@ def trail(url_name):
 
 def test_a_menu_page_is_under_its_section_and_only_earlier_steps_are_links():
     assert trail("car:mass_create") == [
-        ("Accueil", reverse("staff:home")),
+        ("Accueil", reverse("home")),
         ("Accès des Responsables", ""),
         ("Créer les codes en masse", ""),
     ]
@@ -24,7 +24,7 @@ def test_a_menu_page_is_under_its_section_and_only_earlier_steps_are_links():
 
 def test_a_page_below_an_entry_adds_its_step_and_links_back_to_the_entry():
     assert trail("car:pair") == [
-        ("Accueil", reverse("staff:home")),
+        ("Accueil", reverse("home")),
         ("Accès des Responsables", ""),
         ("Gérer le code pour un (responsable, élève)", reverse("car:manage")),
         ("Codes du couple", ""),

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_signs_in_with_the_right_password_and_lands_on_home(client, head, school):
     response = client.post(reverse("staff:login"), {"username": "chef", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("staff:home")
+    assert response.redirect_chain[-1][0] == reverse("home")
     assert school.name in response.content.decode()
 
 
@@ -33,7 +33,7 @@ def test_passwords_are_hashed_with_argon2(head):
 
 
 def test_anonymous_users_are_sent_to_the_sign_in_page(client):
-    response = client.get(reverse("staff:home"))
+    response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("staff:login"))
 
@@ -41,4 +41,4 @@ def test_anonymous_users_are_sent_to_the_sign_in_page(client):
 def test_quitter_signs_out(head_client):
     response = head_client.post(reverse("staff:logout"))
     assert response.status_code == 302
-    assert head_client.get(reverse("staff:home")).status_code == 302
+    assert head_client.get(reverse("home")).status_code == 302

@@ -67,7 +67,7 @@ def test_a_forged_session_school_is_ignored(other_client, school, other_school):
     session = other_client.session
     session["current_school_id"] = school.pk
     session.save()
-    page = other_client.get(reverse("staff:home")).content.decode()
+    page = other_client.get(reverse("home")).content.decode()
     assert other_school.name in page
     assert school.name not in page
 
@@ -82,9 +82,9 @@ def test_a_head_of_two_schools_picks_the_current_one(school, other_school):
     user, _ = staff_user_create_or_update(username="deux", password=PASSWORD, schools=[school, other_school])
     client = Client()
     client.force_login(user, backend=MODEL_BACKEND)
-    assert client.get(reverse("staff:home"))["Location"] == reverse("staff:choose_school")
+    assert client.get(reverse("home"))["Location"] == reverse("staff:choose_school")
     client.post(reverse("staff:choose_school"), {"school": other_school.pk})
-    assert other_school.name in client.get(reverse("staff:home")).content.decode()
+    assert other_school.name in client.get(reverse("home")).content.decode()
 
 
 def test_academy_staff_see_every_school_of_their_academy_only(school, other_school):
