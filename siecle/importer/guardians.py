@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from ..models import Guardian, GuardianLink, LegalRank, Student
+from ..models import LEGAL_RANKS, Guardian, GuardianLink, LegalRank, Student
 from ..signals import CodesInvalidated, links_lost_legal_rank
 from .context import ImportContext
 from .reading import ExportReader, fields
@@ -179,10 +179,12 @@ def _ranks(entries: list[dict[str, Any]]) -> tuple[dict[int, int], list[dict[str
             ranks[e["guardian_id"]] = rank
         else:
             overflow.append(e)
-    old_format = [e for e in entries if e["level"] is None and e["resp_legal"] in (1, 2)]
+    old_format = [e for e in entries if e["level"] is None and e["resp_legal"] in LEGAL_RANKS]
     taken = {r for r in ranks.values() if r}
     for e in sorted(old_format, key=lambda e: (e["resp_legal"], *order(e))):
-        wanted = e["resp_legal"] if e["resp_legal"] not in taken else next((r for r in (1, 2) if r not in taken), 0)
+        wanted = (
+            e["resp_legal"] if e["resp_legal"] not in taken else next((r for r in LEGAL_RANKS if r not in taken), 0)
+        )
         if wanted:
             ranks[e["guardian_id"]] = wanted
             taken.add(wanted)
@@ -271,7 +273,7 @@ def _write_links(by_student: dict[int, list[dict[str, Any]]], ctx: ImportContext
 
 def _demote_vanished(links: StagingTable, ctx: ImportContext) -> None:
     """Legal links of students the export lists no guardian for at all: rank 0, announced."""
-    vanished = GuardianLink.objects.filter(student__school=ctx.school, legal_rank__gt=0).exclude(
+    vanished = GuardianLink.objects.filter(student__school=ctx.school, legal_rank__in=LEGAL_RANKS).exclude(
         student__siecle_id__in=RawSQL(f"SELECT eleve_id FROM {links.name}", [])  # noqa: S608, S611 — fixed identifier
     )
     ids = list(vanished.values_list("pk", flat=True))
