@@ -45,7 +45,7 @@ def mass_create_row(row, shows_all: bool) -> str:
         # Disabled, and saying why in words next to the box (not only by its colour).
         reason = "accès refusé" if row.refused else "a déjà un code valide"
         box = format_html(
-            '<td class="text-nowrap"><input type="checkbox" class="form-check-input" name="couples" value="{}"'
+            '<td class="ts-box"><input type="checkbox" class="form-check-input" name="couples" value="{}"'
             ' aria-label="{}" aria-describedby="pourquoi-{}" title="{}" disabled>'
             ' <span class="ts-why" id="pourquoi-{}">{}</span></td>',
             row.pk,
