@@ -17,10 +17,13 @@ TEST_ENV := TSADMIN_ENV=test \
 .PHONY: run test setup system-deps browser-deps services migrate demo lint check bench clean
 
 PIP_QUIET := --quiet --disable-pip-version-check --root-user-action=ignore
+# Some machines' pip configuration names local package folders that do not exist: pip warns
+# once per package. Those lines are dropped; every other message, and pip's failure, shows.
+PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
 $(VENV)/.installed: requirements.txt
-	@test -x $(PY) || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install $(PIP_QUIET) --upgrade pip; }
-	@$(PY) -m pip install $(PIP_QUIET) -r requirements.txt
+	@set -o pipefail; test -x $(PY) || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install $(PIP_QUIET) --upgrade pip $(PIP_FILTER); }
+	@set -o pipefail; $(PY) -m pip install $(PIP_QUIET) -r requirements.txt $(PIP_FILTER)
 	@touch $@
 
 setup: system-deps $(VENV)/.installed
