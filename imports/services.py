@@ -83,6 +83,15 @@ def preview_blocker(job: Job, *, now: datetime.datetime | None = None) -> str | 
         return "Cet aperçu a été annulé : déposez à nouveau le fichier pour l'importer."
     if job.state != JobState.DONE:
         return "L'aperçu n'est pas terminé."
+    newer = Job.objects.filter(
+        school_id=job.school_id, kind=IMPORT_JOB_KIND, state=JobState.DONE, finished_at__gt=job.finished_at
+    )
+    if job.finished_at is not None and newer.exists():
+        # Applying it now would undo what the later import changed (classes, addresses, ranks).
+        return (
+            "Un autre import a été appliqué depuis cet aperçu : il ne peut plus l'être. "
+            "Déposez à nouveau le fichier pour voir ce qu'il changerait aujourd'hui."
+        )
     path = job_file_path(job)
     if not job_keeps_file(job, now=now) or path is None or not path.is_file():
         hours = int(PREVIEW_KEEP.total_seconds() // 3600)

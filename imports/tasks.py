@@ -13,6 +13,7 @@ from pathlib import Path
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from jobs.models import Job
@@ -46,13 +47,18 @@ def _run(job_id: str, *, dry_run: bool) -> None:
             job_progress(job_id=job_id, done=done, total=total, message=message)
 
         confirmation = Confirmation(**job.params["confirmation"]) if "confirmation" in job.params else None
-        report = import_exports(
-            [ExportFile(path, name=job.params.get("name") or path.name)],
-            uaj=job.school.uaj,
-            dry_run=dry_run,
-            progress=progress,
-            confirmation=confirmation,
-        )
+        # The applied import and its job's outcome commit together: a worker that dies in between
+        # leaves neither, so "rien n'a été enregistré" (the stale sweeper's message) stays true.
+        with transaction.atomic():
+            report = import_exports(
+                [ExportFile(path, name=job.params.get("name") or path.name)],
+                uaj=job.school.uaj,
+                dry_run=dry_run,
+                progress=progress,
+                confirmation=confirmation,
+            )
+            if not dry_run:
+                job_finish(job_id=job_id, result=report.to_dict(), message="Import terminé")
     except ExportRefused as exc:
         job_fail(job_id=job_id, message=exc.message)
     except SoftTimeLimitExceeded:
@@ -62,12 +68,13 @@ def _run(job_id: str, *, dry_run: bool) -> None:
         job_fail(job_id=job_id, message="Erreur inattendue pendant l'import ; rien n'a été enregistré.")
     else:
         if dry_run:
-            cancelled = Job.objects.filter(pk=job_id, params__cancelled=True).exists()
-            keep = not cancelled
-            params = {"keep_file_until": (timezone.now() + PREVIEW_KEEP).isoformat()} if keep else None
-            job_finish(job_id=job_id, result=report.to_dict(), message="Aperçu prêt", params=params)
-        else:
-            job_finish(job_id=job_id, result=report.to_dict(), message="Import terminé")
+            # Locked like "Annuler" locks it: a cancel either comes first (the file goes now) or
+            # finds the preview done (and deletes the file itself); never both missed.
+            with transaction.atomic():
+                cancelled = (Job.objects.select_for_update().get(pk=job_id).params or {}).get("cancelled", False)
+                keep = not cancelled
+                params = {"keep_file_until": (timezone.now() + PREVIEW_KEEP).isoformat()} if keep else None
+                job_finish(job_id=job_id, result=report.to_dict(), message="Aperçu prêt", params=params)
     finally:
         if not keep:
             path.unlink(missing_ok=True)

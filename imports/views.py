@@ -88,6 +88,12 @@ def import_apply(request: HttpRequest, job_id) -> HttpResponse:
                 preview=preview, user=request.user, risks_confirmed=form.cleaned_data["confirm_risks"]
             )
         except ImportActionError as exc:
+            preview.refresh_from_db()
+            launched = (preview.params or {}).get("applied_by")
+            if launched:
+                # A second click, or another tab: show the import already launched.
+                messages.info(request, "Cet aperçu a déjà été appliqué : voici l'import lancé.")
+                return redirect("imports:report", job_id=launched)
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Import lancé : les changements de l'aperçu sont en cours d'enregistrement.")

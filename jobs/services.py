@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -102,13 +102,18 @@ def job_progress(*, job_id: uuid.UUID | str, done: int, total: int, message: str
 def job_finish(
     *, job_id: uuid.UUID | str, result: dict[str, Any], message: str = "", params: dict[str, Any] | None = None
 ) -> None:
-    """Mark the job done with its result; `params`, when given, are merged into the job's params."""
-    job = Job.objects.get(pk=job_id)
-    job.state, job.result, job.message, job.finished_at = JobState.DONE, result, message[:300], timezone.now()
-    job.done = job.total
-    if params:
-        job.params = {**(job.params or {}), **params}
-    job.save(update_fields=["state", "result", "message", "finished_at", "done", "updated_at", "params"])
+    """Mark the job done with its result; `params`, when given, are merged into the job's params.
+
+    The row is locked while its params are merged, so a concurrent change of them (a preview
+    cancelled while it finishes) is never overwritten.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        job.state, job.result, job.message, job.finished_at = JobState.DONE, result, message[:300], timezone.now()
+        job.done = job.total
+        if params:
+            job.params = {**(job.params or {}), **params}
+        job.save(update_fields=["state", "result", "message", "finished_at", "done", "updated_at", "params"])
     _forget(job_id)
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from codes.models import ActivationCode, CodeEvent, CodeKind
@@ -91,3 +92,11 @@ def test_demo_user_refuses_an_empty_base():
 
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("demo_user")
+
+
+@pytest.mark.parametrize("command", ["seed_demo", "demo_user"])
+def test_the_demo_commands_refuse_to_run_in_production(command, db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refusée en production"):
+        call_command(command)
+    assert not School.objects.exists()

@@ -95,9 +95,11 @@ def test_an_upload_is_previewed_then_applied_once_confirmed(
     assert "Élèves sans INE (importés) : 1" in page
     listing = head_client.get(URL).content.decode()
     assert "ElevesSansAdresses.xml" in listing and "Terminée" in listing and "Aperçu (appliqué)" in listing
-    # The same preview cannot be applied twice.
-    response = head_client.post(reverse("imports:apply", args=[preview.pk]))
-    assert response.status_code == 400 and Job.objects.filter(kind=IMPORT_JOB_KIND).count() == 1
+    # The same preview cannot be applied twice: a second click shows the import already launched.
+    response = head_client.post(reverse("imports:apply", args=[preview.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("imports:report", args=[job.pk])
+    assert "déjà été appliqué" in response.content.decode()
+    assert Job.objects.filter(kind=IMPORT_JOB_KIND).count() == 1
 
 
 def previewed(head_client, content: bytes, django_capture_on_commit_callbacks) -> Job:
@@ -198,7 +200,7 @@ def test_another_school_gets_404_on_the_report_and_the_job_status(
         upload(head_client, export_of(school.uaj))
     job = Job.objects.get()
     assert other_client.get(reverse("imports:report", args=[job.pk])).status_code == 404
-    assert other_client.post(reverse("imports:report", args=[job.pk])).status_code in (404, 405)
+    assert other_client.post(reverse("imports:report", args=[job.pk])).status_code == 405  # a read-only page
     assert other_client.post(reverse("imports:apply", args=[job.pk])).status_code == 404
     assert other_client.post(reverse("imports:cancel", args=[job.pk])).status_code == 404
     assert other_client.get(reverse("jobs:status", args=[job.pk])).status_code == 404
@@ -283,3 +285,49 @@ def test_a_preview_cancelled_while_it_runs_keeps_nothing(
     assert imports_folder(media) == []  # ...then drops it
     assert head_client.post(reverse("imports:apply", args=[preview.pk])).status_code == 400
     assert not Student.objects.exists()
+
+
+def test_a_cancel_that_arrives_while_the_preview_runs_is_kept_and_the_file_deleted(
+    head_client, school, media, django_capture_on_commit_callbacks, monkeypatch
+):
+    from imports import tasks
+    from imports.services import siecle_import_cancel
+
+    with django_capture_on_commit_callbacks(execute=False):
+        upload(head_client, export_of(school.uaj))
+    preview = Job.objects.get()
+    real_import = tasks.import_exports
+
+    def import_then_cancelled(*args, **kwargs):
+        report = real_import(*args, **kwargs)
+        siecle_import_cancel(preview=preview)  # the head clicks "Annuler" while the preview runs
+        return report
+
+    monkeypatch.setattr(tasks, "import_exports", import_then_cancelled)
+    import_siecle_preview_job(str(preview.pk))
+
+    preview.refresh_from_db()
+    assert preview.state == JobState.DONE and preview.params["cancelled"] is True
+    assert "keep_file_until" not in preview.params
+    assert imports_folder(media) == []
+    response = head_client.post(reverse("imports:apply", args=[preview.pk]))
+    assert response.status_code == 400 and "a été annulé" in response.content.decode()
+
+
+def test_an_older_preview_cannot_be_applied_after_a_newer_import(
+    head_client, school, media, django_capture_on_commit_callbacks
+):
+    older = previewed(head_client, export_of(school.uaj), django_capture_on_commit_callbacks)
+    newer_rows = [StudentRow("1", "BERNARD", "Élise", ine="123456789AB", mef="10310019110", division="3B")]
+    newer = previewed(head_client, export_of(school.uaj, newer_rows), django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        head_client.post(reverse("imports:apply", args=[newer.pk]), {"confirm_risks": "on"})
+    import_siecle_job(str(Job.objects.get(kind=IMPORT_JOB_KIND).pk))
+    assert Student.objects.get(school=school, last_name="BERNARD").division.code == "3B"
+
+    response = head_client.post(reverse("imports:apply", args=[older.pk]), {"confirm_risks": "on"})
+
+    assert response.status_code == 400
+    assert "Un autre import a été appliqué depuis cet aperçu" in response.content.decode()
+    assert Job.objects.filter(kind=IMPORT_JOB_KIND).count() == 1
+    assert Student.objects.get(school=school, last_name="BERNARD").division.code == "3B"

@@ -130,10 +130,10 @@ def check(report: ImportReport, confirmation: Confirmation) -> None:
             details = ", ".join(
                 f"{HARM_LABELS[key]} : {harm[key]} au lieu de {confirmation.previewed.get(key, 0)}" for key in worse
             )
+            # What to do first: a job message is cut at 300 characters, the figures may be long.
             raise ImportBlocked(
-                "Import refusé : les données de l'établissement ont changé depuis l'aperçu et cet import ferait "
-                f"plus de changements que ceux confirmés ({details}) ; rien n'a été enregistré, "
-                "demandez un nouvel aperçu.",
+                "Import refusé, rien n'a été enregistré : les données de l'établissement ont changé depuis "
+                f"l'aperçu ; demandez un nouvel aperçu. Changements en plus : {details}.",
                 reason="drift",
                 report=report,
             )

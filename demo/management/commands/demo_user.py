@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from services.selectors import teleservices_activated
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("username", nargs="?", default="chef.demo", help="login (default chef.demo)")
 
     def handle(self, *args, username: str, **options):
+        if settings.PRODUCTION:
+            # Fake families and accounts (or a known user's new password) have no place in a real academy.
+            raise CommandError("Commande de démonstration : refusée en production (TSADMIN_ENV=production).")
         schools = School.objects.order_by("uaj")
         # The demo activates every school but the last: each search stops at its first try.
         activated = next((s for s in schools if teleservices_activated(school=s)), None)

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, schools: int, students: int, seed: int, if_empty: bool, closed: bool, **options):
+        if settings.PRODUCTION:
+            # Fake families and accounts (or a known user's new password) have no place in a real academy.
+            raise CommandError("Commande de démonstration : refusée en production (TSADMIN_ENV=production).")
         if schools < 1 or students < 1:
             raise CommandError("--schools et --students doivent être au moins 1.")
         if if_empty and School.objects.exists():
