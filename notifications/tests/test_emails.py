@@ -15,7 +15,9 @@ from codes.models import ActivationCode, CodeEvent, EventKind, NotificationMode
 from codes.tests.factories import make_car, make_pair
 from notifications.emails import emails_batch_counts, emails_enqueue, outbox_send, outbox_sweep
 from notifications.models import OutboxMessage, OutboxState
-from siecle.factories import DivisionFactory, GuardianFactory, GuardianLinkFactory, StudentFactory
+from services.models import LetterType
+from services.services import letter_settings_update, service_open, teleservices_activate
+from siecle.factories import DivisionFactory, EntFactory, GuardianFactory, GuardianLinkFactory, StudentFactory
 from siecle.models import LegalRank
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +215,51 @@ def test_a_row_left_sending_by_a_dead_worker_is_queued_again_after_the_timeout(s
     assert row.state == OutboxState.QUEUED and "interrompu" in row.last_error
     assert outbox_send(message_ids=outbox_ids())["sent"] == 1
     assert smtp_sink.count() == 1
+
+
+def _sent_text(smtp_sink) -> str:
+    (received,) = smtp_sink.messages
+    return received.message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_the_teleservices_type_gives_the_teleservices_address(school, head, smtp_sink):
+    _, links, _ = family(school, children=(("Léa", "3A"),))
+    emails_enqueue(school=school, link_ids=[x.pk for x in links], by=head)
+    outbox_send(message_ids=outbox_ids())
+    text = _sent_text(smtp_sink)
+    assert f"Adresse à utiliser : {school.academy.teleservices_url}" in text
+
+
+@pytest.mark.parametrize("letter_type", [LetterType.MIXED, LetterType.ENT_ONLY])
+def test_the_ent_types_give_only_the_ent_address(school, head, smtp_sink, letter_type):
+    ent = EntFactory(academy=school.academy, description="e-lyco", url="https://e-lyco.test.example/")
+    letter_settings_update(school=school, letter_type=letter_type, ent=ent, by=head)
+    _, links, _ = family(school, children=(("Léa", "3A"),))
+    emails_enqueue(school=school, link_ids=[x.pk for x in links], by=head)
+    outbox_send(message_ids=outbox_ids())
+    text = _sent_text(smtp_sink)
+    assert "e-lyco" in text and "Adresse à utiliser, celle de l'espace numérique de travail" in text
+    assert "https://e-lyco.test.example/" in text
+    assert f"Adresse à utiliser : {school.academy.teleservices_url}" not in text
+
+
+def test_open_services_are_listed_and_a_school_without_any_says_so(school, head, smtp_sink):
+    _, links, _ = family(school, children=(("Léa", "3A"),))
+    emails_enqueue(school=school, link_ids=[x.pk for x in links], by=head)
+    outbox_send(message_ids=outbox_ids())
+    assert "Aucun service n'est encore ouvert" in _sent_text(smtp_sink)
+    smtp_sink.messages.clear()
+    teleservices_activate(school=school, by=head)
+    service_open(school=school, service="notes", by=head)
+    emails_enqueue(school=school, link_ids=[x.pk for x in links], by=head)
+    outbox_send(message_ids=outbox_ids())
+    text = _sent_text(smtp_sink)
+    assert "Consultation des notes" in text and "Aucun service n'est encore ouvert" not in text
+
+
+def test_a_guardian_under_continuity_of_access_is_told_his_account_keeps_working(school, head, smtp_sink):
+    _, links, codes = family(school, children=(("Léa", "3A"),))
+    ActivationCode.objects.filter(pk=codes[0].pk).update(continuity_at=timezone.localdate())
+    emails_enqueue(school=school, link_ids=[x.pk for x in links], by=head)
+    outbox_send(message_ids=outbox_ids())
+    assert "Continuité d'accès" in _sent_text(smtp_sink)
