@@ -263,3 +263,28 @@ def test_a_guardian_under_continuity_of_access_is_told_his_account_keeps_working
     emails_enqueue(school=school, link_ids=[x.pk for x in links], by=head)
     outbox_send(message_ids=outbox_ids())
     assert "Continuité d'accès" in _sent_text(smtp_sink)
+
+
+def _guardians(school, count):
+    division = DivisionFactory(school=school, code="4C")
+    links = []
+    for n in range(count):
+        student = StudentFactory(school=school, last_name=f"ELEVE{n:03d}", division=division)
+        guardian = GuardianFactory(school=school, last_name=f"PARENT{n:03d}")
+        link = GuardianLinkFactory(student=student, guardian=guardian, legal_rank=LegalRank.LEGAL_1)
+        make_car(link)
+        links.append(link.pk)
+    return links
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_enqueue_is_a_constant_number_of_queries_and_sending_a_fixed_number_per_message(
+    school, head, smtp_sink, count, django_assert_max_num_queries
+):
+    links = _guardians(school, count)
+    with django_assert_max_num_queries(14):
+        assert emails_enqueue(school=school, link_ids=links, by=head) == count
+    # Sending: a fixed number of reads per batch, then per message its own writes (state and notification).
+    with django_assert_max_num_queries(10 + 8 * count):
+        assert outbox_send(message_ids=outbox_ids())["sent"] == count
+    assert smtp_sink.count() == count
