@@ -12,7 +12,7 @@
   invalid recipient) fails the row with a French reason, and the pair stays unnotified.
 - `outbox_sweep` (Celery beat): queues again the retries that are due, the rows a killed
   worker left in "sending" past a timeout, and the queued rows whose task was lost.
-- `emails_batch_counts`: how a batch stands.
+- `emails_batch_counts`, `emails_batch_failures`: how a batch stands, what failed and why.
 
 Delivery is at least once: a worker killed between the SMTP server's acceptance and the
 commit leaves its row in "sending", and the sweep sends it again; every message carries a
@@ -171,6 +171,23 @@ def emails_batch_counts(*, batch: uuid.UUID) -> dict[str, int]:
         "failed": counts.get(OutboxState.FAILED, 0),
         "retrying": counts.get(OutboxState.RETRYING, 0),
     }
+
+
+@dataclass(frozen=True)
+class FailedEmail:
+    guardian_id: int | None
+    recipient: str
+    reason: str
+
+
+def emails_batch_failures(*, batch: uuid.UUID, limit: int = 200) -> list[FailedEmail]:
+    """The messages of a batch that failed for good, with their French reason (one query)."""
+    rows = (
+        OutboxMessage.objects.filter(batch=batch, state=OutboxState.FAILED)
+        .order_by("recipient", "pk")
+        .values_list("guardian_id", "recipient", "last_error")[:limit]
+    )
+    return [FailedEmail(guardian_id, recipient, reason) for guardian_id, recipient, reason in rows]
 
 
 # --- Sending ----------------------------------------------------------------------------------

@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from codes.models import ActivationCode, CodeEvent, EventKind, NotificationMode
 from codes.tests.factories import make_car, make_pair
-from notifications.emails import emails_batch_counts, emails_enqueue, outbox_send, outbox_sweep
+from notifications.emails import (
+    emails_batch_counts,
+    emails_batch_failures,
+    emails_enqueue,
+    outbox_send,
+    outbox_sweep,
+)
 from notifications.models import OutboxMessage, OutboxState
 from services.models import LetterType
 from services.services import letter_settings_update, service_open, teleservices_activate
@@ -99,6 +105,8 @@ def test_a_permanent_refusal_fails_the_message_and_leaves_the_pairs_unnotified(s
     assert smtp_sink.count() == 0
     assert not ActivationCode.objects.filter(notified_at__isnull=False).exists()
     assert emails_batch_counts(batch=batch)["failed"] == 1
+    (failure,) = emails_batch_failures(batch=batch)
+    assert failure.recipient == "inconnu@famille.test.example" and "550" in failure.reason
     assert outbox_sweep(now=timezone.now() + datetime.timedelta(days=1)) == 0  # never tried again
 
 
