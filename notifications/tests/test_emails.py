@@ -296,3 +296,19 @@ def test_enqueue_is_a_constant_number_of_queries_and_sending_a_fixed_number_per_
     with django_assert_max_num_queries(10 + 8 * count):
         assert outbox_send(message_ids=outbox_ids())["sent"] == count
     assert smtp_sink.count() == count
+
+
+def test_sending_tasks_carry_ids_are_acknowledged_late_and_given_back_when_their_worker_dies():
+    from notifications.tasks_mail import outbox_send_task
+
+    assert outbox_send_task.acks_late and outbox_send_task.reject_on_worker_lost
+    assert outbox_send_task.time_limit and outbox_send_task.soft_time_limit < outbox_send_task.time_limit
+
+
+def test_a_message_keeps_its_message_id_from_one_attempt_to_the_next(school, head, smtp_sink):
+    _, links, _ = family(school, children=(("Léa", "3A"),))
+    emails_enqueue(school=school, link_ids=[x.pk for x in links], by=head)
+    outbox_send(message_ids=outbox_ids())
+    row = OutboxMessage.objects.get()
+    (received,) = smtp_sink.messages
+    assert received.message["Message-ID"] == f"<outbox-{row.pk}.{row.batch.hex}@teleservices.example>"
