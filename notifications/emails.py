@@ -204,6 +204,12 @@ def classify_failure(exc: BaseException) -> SendFailure:
     code: int | None = None
     if isinstance(exc, ValueError):  # an address or header the backend cannot encode
         return SendFailure(True, INVALID_RECIPIENT)
+    if isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPSenderRefused):
+        # The server refuses our account or sender address: a setting to fix, the same for every
+        # message; they are tried again (and fail after the last attempt), never dropped at once.
+        return SendFailure(
+            False, f"Expéditeur refusé par le serveur de messagerie (code {exc.smtp_code}) : nouvel essai prévu."
+        )
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [c for c, _ in exc.recipients.values()]
         code = max(codes) if codes else None

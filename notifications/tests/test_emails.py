@@ -6,6 +6,7 @@ The end-to-end tests through a real Celery worker are in test_emails_e2e.py.
 from __future__ import annotations
 
 import datetime
+import smtplib
 import uuid
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from codes.models import ActivationCode, CodeEvent, EventKind, NotificationMode
 from codes.tests.factories import make_car, make_pair
 from notifications.emails import (
+    classify_failure,
     emails_batch_counts,
     emails_batch_failures,
     emails_enqueue,
@@ -312,3 +314,21 @@ def test_a_message_keeps_its_message_id_from_one_attempt_to_the_next(school, hea
     row = OutboxMessage.objects.get()
     (received,) = smtp_sink.messages
     assert received.message["Message-ID"] == f"<outbox-{row.pk}.{row.batch.hex}@teleservices.example>"
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent", "words"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@b.example": (550, b"No such user")}), True, "Adresse refusée"),
+        (smtplib.SMTPRecipientsRefused({"a@b.example": (452, b"Mailbox full")}), False, "nouvel essai"),
+        (smtplib.SMTPDataError(554, b"Rejected"), True, "Message refusé"),
+        (smtplib.SMTPDataError(451, b"Later"), False, "Refus temporaire"),
+        (smtplib.SMTPServerDisconnected("gone"), False, "injoignable"),
+        (ConnectionRefusedError(), False, "injoignable"),
+        (smtplib.SMTPAuthenticationError(535, b"Bad credentials"), False, "Expéditeur refusé"),
+        (ValueError("bad address"), True, "invalide"),
+    ],
+)
+def test_failures_are_told_apart_temporary_or_permanent_with_a_french_reason(error, permanent, words):
+    failure = classify_failure(error)
+    assert failure.permanent is permanent and words in failure.reason
