@@ -25,6 +25,8 @@ from codes.models import NotificationMode
 from codes.selectors import Selection
 from siecle.models import LEGAL_RANKS, Guardian, LegalRank, School, Student
 
+from .content import checked_email
+
 # "who" of C3 (the command's --who values too).
 WHO_NEW = "new"
 WHO_NO_ACCOUNT = "no-account"
@@ -163,7 +165,7 @@ def guardian_notify_rows(values: Iterable[tuple]) -> list[GuardianNotifyRow]:
                 guardian_name=display_name(person),
                 rank_label=ranks.get(rank, ""),
                 address=", ".join(address_lines(person)) if has_postal_address(person) else "",
-                email=person.email or "",
+                email=checked_email(person.email),
                 notified_at=notified_at,
                 mode_label=modes.get(mode or "", ""),
                 continuity_at=continuity_at,
