@@ -248,6 +248,7 @@ def _events_for_code_rows(
 
 def codes_notification_record(
     *,
+    school: School,
     code_ids: Iterable[int],
     mode: str,
     by,
@@ -257,20 +258,26 @@ def codes_notification_record(
     """The codes were sent (letter or e-mail): store date and mode, one "Notification" row each.
 
     Called by the notification screens (C3, C5 "Notifier code", D2, D3). Only valid codes count.
-    `on` (the notification date) and `at` (the history row's time) default to now; the demo
-    academy replays a past school year with them.
+    Every code must belong to `school` (the one the caller acts for): a single foreign code
+    refuses the whole call with CodeError and nothing is written. `on` (the notification date)
+    and `at` (the history row's time) default to now; the demo academy replays a past school
+    year with them.
     """
     if mode not in NotificationMode.values:
         raise ValueError(f"Unknown notification mode {mode!r}")
+    code_ids = list(dict.fromkeys(code_ids))
     at = at or timezone.now()
     on = on or timezone.localdate()
     with transaction.atomic():
-        rows = list(
+        found = list(
             ActivationCode.objects.select_for_update()
-            .filter(pk__in=list(code_ids), is_valid=True)
-            .values_list("student_id", "link_id", "pk", "kind", "school_id")
+            .filter(pk__in=code_ids)
+            .values_list("student_id", "link_id", "pk", "kind", "school_id", "is_valid")
             .order_by("pk")
         )
+        if len(found) != len(code_ids) or any(r[4] != school.pk for r in found):
+            raise CodeError("Ces codes n'appartiennent pas à l'établissement : aucune notification enregistrée.")
+        rows = [r[:5] for r in found if r[5]]
         ActivationCode.objects.filter(pk__in=[r[2] for r in rows]).update(notified_at=on, notification_mode=mode)
         _events_for_code_rows(rows, event=EventKind.NOTIFICATION, at=at, by=by, mode=mode)
     return len(rows)

@@ -184,7 +184,7 @@ def school_live_a_year(*, school: School, seed: int, now: datetime.datetime | No
                     notified[guardian.pk] = max(notified.get(guardian.pk, day), day)
         for (day, mode), code_ids in sorted(sends.items()):
             report.notified += codes_notification_record(
-                code_ids=code_ids, mode=mode, by=None, on=day, at=clock.moment(day, 17)
+                school=school, code_ids=code_ids, mode=mode, by=None, on=day, at=clock.moment(day, 17)
             )
 
         # 3. Returned refusal slips: the pair's code is invalidated, creation blocked.
@@ -238,7 +238,7 @@ def _students_live(school: School, rng: random.Random, clock: _Clock, report: Li
     )
     handed = [row for row in cae if rng.random() < CAE_NOTIFIED]
     report.notified += codes_notification_record(
-        code_ids=[pk for pk, _, _ in handed], mode=NotificationMode.LETTER, by=None, on=clock.today
+        school=school, code_ids=[pk for pk, _, _ in handed], mode=NotificationMode.LETTER, by=None, on=clock.today
     )
     users = [row for row in handed if rng.random() < CAE_USED]
     accounts = Account.objects.bulk_create(

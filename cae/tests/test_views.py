@@ -24,7 +24,9 @@ def action_url(student, action):
 def test_search_lists_students_with_birth_date_refusal_notification_and_use(head_client, school, head):
     student = StudentFactory(school=school, last_name="Leblanc", birth_date=datetime.date(2011, 12, 14))
     StudentFactory(school=school, last_name="Martin")
-    codes_notification_record(code_ids=[valid_cae(student).pk], mode="C", by=head, on=datetime.date(2026, 12, 11))
+    codes_notification_record(
+        school=school, code_ids=[valid_cae(student).pk], mode="C", by=head, on=datetime.date(2026, 12, 11)
+    )
     response = head_client.get(MANAGE, {"nom": "leb"})
     assert [s.pk for s in response.context["page"].object_list] == [student.pk]
     body = page_text(response)

@@ -48,7 +48,9 @@ def test_the_database_refuses_a_code_value_twice_in_the_academy(school, other_sc
 def test_notification_usage_and_continuity_are_recorded_with_history(school, head):
     link = make_pair(school)
     code = make_car(link)
-    assert services.codes_notification_record(code_ids=[code.pk], mode=NotificationMode.EMAIL, by=head) == 1
+    assert (
+        services.codes_notification_record(school=school, code_ids=[code.pk], mode=NotificationMode.EMAIL, by=head) == 1
+    )
     used = datetime.datetime(2026, 10, 2, 8, tzinfo=datetime.UTC)
     assert services.codes_usage_record(uses=[(code.pk, 4242, used)]) == 1
     assert services.codes_usage_record(uses=[(code.pk, 4242, used)]) == 0
@@ -60,6 +62,21 @@ def test_notification_usage_and_continuity_are_recorded_with_history(school, hea
     assert services.codes_continuity_record(attachments=[(code.pk, 99)]) == 1
     code.refresh_from_db()
     assert code.continuity_at and code.account_id == 99
+
+
+def test_notification_is_refused_for_a_code_of_another_school_and_nothing_is_recorded(school, other_school, head):
+    mine = make_car(make_pair(school))
+    foreign = make_car(make_pair(other_school))
+    with pytest.raises(services.CodeError):
+        services.codes_notification_record(
+            school=school, code_ids=[mine.pk, foreign.pk], mode=NotificationMode.LETTER, by=head
+        )
+    with pytest.raises(services.CodeError):
+        services.codes_notification_record(school=school, code_ids=[mine.pk, 10**12], mode="C", by=head)
+    mine.refresh_from_db()
+    foreign.refresh_from_db()
+    assert mine.notified_at is None and foreign.notified_at is None
+    assert not CodeEvent.objects.filter(event=EventKind.NOTIFICATION).exists()
 
 
 def test_codes_reference_their_pair_and_student_with_protection(school):
