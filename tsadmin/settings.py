@@ -247,6 +247,22 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Téléservices <ne-pas-repondre@teleservices.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Notifications: the e-mail outbox (MAIL) ---------------------------------------------
+# Messages per sending task (one SMTP connection each); attempts before a message fails;
+# first retry delay, doubled at each attempt (capped at one hour); a message left "sending"
+# longer than the timeout belongs to a dead worker and is sent again; a queued message whose
+# task was lost is queued again after REQUEUE_AFTER. The beat sweep runs every minute.
+EMAIL_OUTBOX_BATCH_SIZE = env.int("EMAIL_OUTBOX_BATCH_SIZE", default=20)
+EMAIL_OUTBOX_MAX_ATTEMPTS = env.int("EMAIL_OUTBOX_MAX_ATTEMPTS", default=8)
+EMAIL_OUTBOX_RETRY_BASE_SECONDS = env.int("EMAIL_OUTBOX_RETRY_BASE_SECONDS", default=60)
+EMAIL_OUTBOX_SENDING_TIMEOUT_SECONDS = env.int("EMAIL_OUTBOX_SENDING_TIMEOUT_SECONDS", default=10 * 60)
+EMAIL_OUTBOX_REQUEUE_AFTER_SECONDS = env.int("EMAIL_OUTBOX_REQUEUE_AFTER_SECONDS", default=15 * 60)
+CELERY_IMPORTS = ["notifications.tasks_mail"]
+CELERY_BEAT_SCHEDULE["notifications-outbox-sweep"] = {
+    "task": "notifications.tasks_mail.outbox_sweep_task",
+    "schedule": 60,
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
