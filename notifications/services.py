@@ -31,9 +31,9 @@ from jobs.services import job_create, job_finish
 from services.selectors import school_has_open_service
 from siecle.models import GuardianLink, School, Student
 
+from .batches import letters_job_start
 from .content import guardian_letters
 from .emails import emails_enqueue
-from .letters import letters_job_start
 from .selectors import (
     MODE_BOTH,
     MODE_EMAIL,
