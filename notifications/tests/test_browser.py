@@ -1,0 +1,77 @@
+"""In chromium with a real Celery worker: the head notifies by letter from the C3 screen, follows
+the progress bar and downloads the PDF, which holds every child; the codes count as notified.
+
+Needs PAPER's letters job (notifications.batches) and MAIL's `codes_notification_record(school=...)`
+to agree: it passes once the letters' join passes the school (merge of issue 9).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from codes.models import ActivationCode, CodeKind, NotificationMode
+from codes.tests.factories import day, make_car, make_pair
+from conftest import axe_violations, browser_sign_in, click_and_wait, save_screenshot
+from services.services import service_open, teleservices_activate
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True, databases="__all__")]
+
+LETTERS = 24
+
+
+@pytest.fixture
+def paper_pairs(school, head):
+    """Guardians without e-mail (so paper), one of them under continuity of access."""
+    teleservices_activate(school=school, by=head)
+    service_open(school=school, service="notes", by=head)
+    links = []
+    for i in range(LETTERS):
+        link = make_pair(school, division="3A", last_name=f"ELEVE{i:02d}")
+        link.guardian.email = ""
+        link.guardian.last_name = f"PARENT{i:02d}"
+        link.guardian.save()
+        make_car(link, continuity=day("2026-10-10") if i == 0 else None)
+        links.append(link)
+    return links
+
+
+def test_from_the_c3_screen_through_the_progress_bar_to_the_pdf(celery_worker, page, head, school, paper_pairs):
+    browser_sign_in(page, "chef")
+    page.goto(reverse("notifications:guardians"))
+    # Ticking a transmission mode shows the list at once (the criteria form is submitted).
+    with page.expect_navigation():
+        page.get_by_label("Document papier").check()
+    rows = page.locator("[data-testid=pairs] tbody tr")
+    expect(rows).to_have_count(LETTERS)
+    expect(page.locator("[data-testid=pairs] tbody tr.ts-continuity")).to_have_count(1)
+    expect(page.get_by_test_id("counts")).to_contain_text(f"{LETTERS} couples élève / responsable")
+    assert axe_violations(page) == []
+    save_screenshot(page, "notifications-c3-list")
+
+    click_and_wait(page, page.get_by_role("button", name="Notifier"))
+    expect(page.get_by_role("heading", name="Résultat de la notification")).to_be_visible()
+    pdf_link = page.get_by_role("link", name="Télécharger les courriers (PDF)")
+    bar = page.get_by_role("progressbar", name="Préparation des courriers")
+    expect(bar.or_(pdf_link)).to_be_visible()
+    if bar.is_visible():
+        assert axe_violations(page) == []
+        save_screenshot(page, "notifications-c3-progress")
+    # The progress script reloads the page when the job ends: the link appears.
+    expect(pdf_link).to_be_visible(timeout=120_000)
+    expect(page.get_by_test_id("letters-done")).to_contain_text(f"{LETTERS} courriers prêts")
+    assert axe_violations(page) == []
+    save_screenshot(page, "notifications-c3-done")
+
+    with page.expect_download() as info:
+        pdf_link.click()
+    reader = PdfReader(io.BytesIO(open(info.value.path(), "rb").read()))  # noqa: SIM115
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    for link in paper_pairs:
+        assert link.student.last_name in text
+    codes = ActivationCode.objects.filter(kind=CodeKind.CAR, link__in=paper_pairs, is_valid=True)
+    assert codes.filter(notification_mode=NotificationMode.LETTER, notified_at__isnull=False).count() == LETTERS
