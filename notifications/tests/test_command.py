@@ -88,3 +88,26 @@ def test_email_mode_waits_for_the_worker_and_reports_what_was_sent(opened, celer
     code.refresh_from_db()
     assert code.notified_at is not None and code.notification_mode == NotificationMode.EMAIL
     assert not ActivationCode.objects.filter(kind=CodeKind.CAR, link=without, notified_at__isnull=False).exists()
+
+
+@pytest.mark.e2e
+def test_both_modes_write_the_letters_to_output_and_send_the_emails(opened, celery_worker, tmp_path):
+    """Passes once the letters' join passes the school to codes_notification_record (merge of issue 9)."""
+    from pypdf import PdfReader
+
+    mail = make_pair(opened, last_name="COURRIEL")
+    mail_code = make_car(mail)
+    paper = make_pair(opened, last_name="PAPIER")
+    paper.guardian.email = ""
+    paper.guardian.save()
+    paper_code = make_car(paper)
+    target = tmp_path / "courriers.pdf"
+    output = _run("--uaj", opened.uaj, "--guardians", "--output", str(target), "--timeout", "120")
+    assert f"Courriers : 1 courrier(s), 1 code(s) notifié(s), écrits dans {target}." in output
+    assert "1 envoyé(s)" in output
+    text = "\n".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "PAPIER" in text and "COURRIEL" not in text
+    mail_code.refresh_from_db()
+    paper_code.refresh_from_db()
+    assert mail_code.notification_mode == NotificationMode.EMAIL
+    assert paper_code.notification_mode == NotificationMode.LETTER
