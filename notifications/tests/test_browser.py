@@ -8,6 +8,7 @@ to agree: it passes once the letters' join passes the school (merge of issue 9).
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -75,3 +76,40 @@ def test_from_the_c3_screen_through_the_progress_bar_to_the_pdf(celery_worker, p
         assert link.student.last_name in text
     codes = ActivationCode.objects.filter(kind=CodeKind.CAR, link__in=paper_pairs, is_valid=True)
     assert codes.filter(notification_mode=NotificationMode.LETTER, notified_at__isnull=False).count() == LETTERS
+
+
+def test_notifier_code_on_the_pair_screen_queues_the_email_and_shows_its_state(page, head, school, paper_pairs):
+    link = paper_pairs[1]
+    link.guardian.email = "parent@famille.example"
+    link.guardian.save()
+    browser_sign_in(page, "chef")
+    page.goto(reverse("car:pair", args=[link.pk]))
+    expect(page.get_by_label("par courriel")).to_be_checked()
+    assert axe_violations(page) == []
+    save_screenshot(page, "notifications-pair-notify")
+    click_and_wait(page, page.get_by_role("button", name="Notifier le code"))
+    expect(page.get_by_test_id("email-counts")).to_be_visible()
+    expect(page.get_by_text("1 courriel à envoyer")).to_be_visible()
+    assert axe_violations(page) == []
+    save_screenshot(page, "notifications-pair-result")
+    click_and_wait(page, page.get_by_role("link", name="Retour au couple"))
+    expect(page.get_by_role("heading", name="Gérer le code pour un (responsable, élève)")).to_be_visible()
+
+
+def test_the_student_screen_warns_before_notifying(page, head, school, paper_pairs):
+    student = paper_pairs[2].student
+    browser_sign_in(page, "chef")
+    page.goto(reverse("cae:student", args=[student.pk]))
+    expect(page.get_by_text("L'élève sera compté comme notifié.")).to_be_visible()
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", answer)
+    page.get_by_role("button", name="Notifier le code").click()
+    expect(page).to_have_url(re.compile(rf"/eleves/gerer/{student.pk}/$"))
+    assert questions and "compté comme notifié" in questions[0]
+    assert axe_violations(page) == []
+    save_screenshot(page, "notifications-student-notify")
