@@ -50,8 +50,8 @@ RUN_KIND = "notify_run"
 NOTHING_SELECTED = "Aucun couple élève / responsable n'existe pour cette sélection."
 NO_STUDENT_SELECTED = "Aucun élève ne correspond à cette sélection."
 NO_OPEN_SERVICE = (
-    "Aucun téléservice n'est ouvert dans l'établissement : les courriers et courriels n'en citeraient "
-    "aucun. Ouvrez au moins un service, ou confirmez l'envoi malgré tout."
+    "Aucun téléservice n'est ouvert dans l'établissement : les codes envoyés n'annonceraient aucun service. "
+    "Ouvrez au moins un service, ou confirmez l'envoi malgré tout."
 )
 REASON_NO_ADDRESS = "pas d'adresse postale"
 REASON_NO_EMAIL = "pas d'adresse électronique valide"

@@ -113,3 +113,19 @@ def test_the_student_screen_warns_before_notifying(page, head, school, paper_pai
     assert questions and "compté comme notifié" in questions[0]
     assert axe_violations(page) == []
     save_screenshot(page, "notifications-student-notify")
+
+
+def test_the_students_screen_lists_then_warns_without_open_service(page, head, school):
+    from siecle.factories import StudentFactory
+
+    for i in range(3):
+        StudentFactory(school=school, last_name=f"ELEVE{i}")
+    browser_sign_in(page, "chef")
+    page.goto(reverse("notifications:students"))
+    expect(page.get_by_test_id("no-open-service")).to_be_visible()
+    page.get_by_label("Tous", exact=True).first.check()
+    click_and_wait(page, page.get_by_role("button", name="Rechercher"))
+    expect(page.locator("[data-testid=students] tbody tr")).to_have_count(3)
+    expect(page.get_by_label("Je confirme l'envoi bien qu'aucun téléservice ne soit ouvert")).to_be_visible()
+    assert axe_violations(page) == []
+    save_screenshot(page, "notifications-d2-list")

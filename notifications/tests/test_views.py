@@ -229,3 +229,16 @@ def test_another_schools_pair_or_student_cannot_be_notified(other_client, opened
     assert other_client.post(reverse("notifications:pair_notify", args=[link.pk]), {"mode": "email"}).status_code == 404
     assert other_client.post(reverse("notifications:student_notify", args=[pupil.pk])).status_code == 404
     assert not OutboxMessage.objects.exists() and not Job.objects.filter(kind="notify_letters").exists()
+
+
+def test_the_students_page_reads_in_constant_queries(head_client, opened, django_assert_max_num_queries):
+    for i in range(3):
+        StudentFactory(school=opened, last_name=f"NOM{i}")
+    url = f"{STUDENTS}?population=tous&qui=all&refus=all"
+    with django_assert_max_num_queries(12) as few:
+        head_client.get(url)
+    for i in range(3, 40):
+        StudentFactory(school=opened, last_name=f"NOM{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = head_client.get(url)
+    assert "40 élèves" in page_text(response)
