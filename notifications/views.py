@@ -39,6 +39,7 @@ from .selectors import (
 
 # 200 lines is a few divisions; the whole selection is sent whatever the page shown.
 PAGE_SIZE = 200
+NO_MODE = "Cochez un mode de transmission : courrier électronique, document papier ou les deux."
 
 
 def _notify(request: HttpRequest, start) -> HttpResponse | None:
@@ -63,7 +64,7 @@ def guardians(request: HttpRequest) -> HttpResponse:
     mode = form.mode if valid else ""
     if request.method == "POST":
         if not mode:
-            messages.error(request, first_error(form) if form.is_bound and form.errors else "Choisissez le mode.")
+            messages.error(request, first_error(form) if form.is_bound and form.errors else NO_MODE)
         else:
             done = _notify(
                 request,

@@ -242,3 +242,11 @@ def test_the_students_page_reads_in_constant_queries(head_client, opened, django
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = head_client.get(url)
     assert "40 élèves" in page_text(response)
+
+
+def test_notifier_without_a_mode_asks_for_one_and_sends_nothing(head_client, opened):
+    make_car(_pair(opened, name="DUPONT"))
+    response = head_client.post(f"{GUARDIANS}?{_query()}", {})
+    assert response.status_code == 200
+    assert "Cochez un mode de transmission" in page_text(response)
+    assert not OutboxMessage.objects.exists() and not Job.objects.exists()
