@@ -122,7 +122,7 @@ def _creation_recap(report: services.CreationReport) -> SafeString:
     return format_html(
         '{} <a href="{}" class="alert-link">Notifier les codes aux responsables</a>',
         text,
-        reverse("car:mass_notify"),
+        reverse("notifications:guardians"),
     )
 
 

@@ -53,7 +53,7 @@ MAIN_MENU: tuple[Section, ...] = (
         "Accès des Responsables",
         (
             Entry("Créer les codes en masse", "car:mass_create"),
-            Entry("Notifier en masse", "car:mass_notify"),
+            Entry("Notifier en masse", "notifications:guardians"),
             Entry("Gérer le code pour un (responsable, élève)", "car:manage"),
             Entry("Saisir les refus", "car:refusals"),
         ),
@@ -61,7 +61,7 @@ MAIN_MENU: tuple[Section, ...] = (
     Section(
         "Accès des Élèves",
         (
-            Entry("Notifier en masse", "cae:mass_notify"),
+            Entry("Notifier en masse", "notifications:students"),
             Entry("Gérer le code pour un élève", "cae:manage"),
         ),
     ),
@@ -85,6 +85,7 @@ SCHOOL_CHOICE = Section("Changer d’établissement", url_name="staff:choose_sch
 SUB_PAGES: dict[str, tuple[str, str]] = {
     "car:pair": ("car:manage", "Codes du couple"),
     "cae:student": ("cae:manage", "Codes de l’élève"),
+    "notifications:run": ("notifications:guardians", "Résultat de la notification"),
     "imports:report": ("imports:import", "Compte rendu de l’import"),
     "stats:academy": ("stats:guardians", "Tableau de l’académie"),
 }

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("services.home_urls")),
     path("", include("staff.urls")),
     path("gestion/", include("services.urls")),
+    # Before car and cae: "Notifier en masse" and "Notifier code" live under their prefixes.
+    path("", include("notifications.urls")),
     path("responsables/", include("car.urls")),
     path("eleves/", include("cae.urls")),
     path("statistiques/", include("stats.urls")),

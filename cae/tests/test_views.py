@@ -155,7 +155,7 @@ def test_removing_the_access_asks_for_confirmation_first_and_lifting_it_does_not
     assert "data-codes-confirm=\"L'élève n'accédera plus aux téléservices." in body
     cae_access_remove(student=student, by=head)
     body = page_text(head_client.get(reverse("cae:student", args=[student.pk])))
-    assert "Autoriser l'accès" in body and "data-codes-confirm" not in body
+    assert "Autoriser l'accès" in body and "data-codes-confirm=\"L'élève n'accédera plus" not in body
 
 
 def test_a_student_and_his_division_stay_on_one_line_in_the_list(head_client, school):

@@ -301,7 +301,10 @@ def test_after_a_mass_creation_a_recap_counts_codes_and_skipped_pairs_and_leads_
         "2 codes créés. 3 couples ignorés : 1 avait déjà un code valide, 1 a refusé l'accès, "
         "1 n'est pas un responsable légal d'un élève présent."
     ) in body
-    assert f'<a href="{reverse("car:mass_notify")}" class="alert-link">Notifier les codes aux responsables</a>' in body
+    assert (
+        f'<a href="{reverse("notifications:guardians")}" class="alert-link">Notifier les codes aux responsables</a>'
+        in body
+    )
     assert ActivationCode.objects.filter(kind=CodeKind.CAR, is_valid=True).count() == 3
 
 

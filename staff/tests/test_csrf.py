@@ -21,6 +21,8 @@ WRITING_PAGES = [
     "services:contact",
     "car:mass_create",
     "car:refusals",
+    "notifications:guardians",
+    "notifications:students",
     "imports:import",
     "staff:choose_school",
     "staff:logout",
@@ -49,6 +51,10 @@ def test_the_object_actions_refuse_a_post_without_the_csrf_token(strict_client, 
     student = StudentFactory(school=school)
     assert strict_client.post(reverse("car:pair_action", args=[link.pk, "nouveau"])).status_code == 403
     assert strict_client.post(reverse("cae:student_action", args=[student.pk, "nouveau"])).status_code == 403
+    assert (
+        strict_client.post(reverse("notifications:pair_notify", args=[link.pk]), {"mode": "email"}).status_code == 403
+    )
+    assert strict_client.post(reverse("notifications:student_notify", args=[student.pk])).status_code == 403
 
 
 def test_the_object_actions_refuse_a_get(head_client, school):
@@ -56,6 +62,8 @@ def test_the_object_actions_refuse_a_get(head_client, school):
     student = StudentFactory(school=school)
     assert head_client.get(reverse("car:pair_action", args=[link.pk, "nouveau"])).status_code == 405
     assert head_client.get(reverse("cae:student_action", args=[student.pk, "nouveau"])).status_code == 405
+    assert head_client.get(reverse("notifications:pair_notify", args=[link.pk])).status_code == 405
+    assert head_client.get(reverse("notifications:student_notify", args=[student.pk])).status_code == 405
 
 
 def test_a_get_on_the_activation_page_activates_nothing(head_client, school):

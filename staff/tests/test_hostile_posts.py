@@ -20,6 +20,8 @@ POSTS = [
     ("services:contact", []),
     ("car:mass_create", []),
     ("car:refusals", []),
+    ("notifications:guardians", []),
+    ("notifications:students", []),
 ]
 
 HOSTILE_BODIES = [
@@ -49,6 +51,8 @@ HOSTILE_BODIES = [
     {"action": "refuser", "couples": ["²"]},
     {"action": "autoriser", "couples": ["1e3"]},
     {"message": "a\x00b"},
+    {"sans_service": "nimporte"},
+    {"sans_service": ["1", "x"], "mode": ["email", "letter"]},
 ]
 
 
@@ -65,6 +69,32 @@ def test_forged_posts_never_crash_a_page_that_writes(head_client, opened, name):
     for body in HOSTILE_BODIES:
         response = head_client.post(reverse(name), body)
         assert response.status_code in (200, 302, 404), (name, body, response.status_code)
+
+
+NOTIFY_QUERIES = [
+    "",
+    "courriel=on&papier=on&rangs=1&rangs=2&qui=all&population=tous",
+    "courriel=on&rangs=3&qui=nimporte&population=tous",
+    "papier=on&rangs=x&population=division&division=99999999999999999999999",
+    "population=tous&qui=all&refus=nimporte",
+    "population=tous&qui=all&refus=yes&page=abc",
+]
+
+
+@pytest.mark.parametrize("name", ["notifications:guardians", "notifications:students"])
+def test_forged_notify_posts_with_hostile_criteria_never_crash(head_client, opened, name):
+    for query in NOTIFY_QUERIES:
+        for body in ({}, {"sans_service": "on"}, {"sans_service": "\x00"}):
+            response = head_client.post(f"{reverse(name)}?{query}", body)
+            assert response.status_code in (200, 302), (name, query, body, response.status_code)
+
+
+@pytest.mark.parametrize("body", [{}, {"mode": "pigeon"}, {"mode": ["email", "letter"]}, {"mode": "\x00"}])
+def test_forged_notify_code_posts_never_crash(head_client, opened, body):
+    link = GuardianLinkFactory(student__school=opened)
+    student = link.student
+    assert head_client.post(reverse("notifications:pair_notify", args=[link.pk]), body).status_code == 302
+    assert head_client.post(reverse("notifications:student_notify", args=[student.pk]), body).status_code == 302
 
 
 @pytest.mark.parametrize("action", ["nouveau", "invalider", "enlever", "autoriser", "nimporte"])
@@ -103,6 +133,7 @@ HUGE = "99999999999999999999999"
         "/import/00000000-0000-0000-0000-000000000000/",
         "/statistiques/academie/%3Cscript%3E/",
         "/statistiques/export/nimporte/",
+        "/notifications/00000000-0000-0000-0000-000000000000/",
     ],
 )
 def test_made_up_object_urls_are_a_french_not_found(head_client, path):
@@ -118,6 +149,8 @@ def test_made_up_object_urls_are_a_french_not_found(head_client, path):
         f"/eleves/gerer/{HUGE}/nouveau/",
         "/import/00000000-0000-0000-0000-000000000000/appliquer/",
         "/import/00000000-0000-0000-0000-000000000000/annuler/",
+        f"/responsables/gerer/{HUGE}/notifier/",
+        f"/eleves/gerer/{HUGE}/notifier/",
     ],
 )
 def test_made_up_object_actions_are_a_not_found(head_client, path):

@@ -45,6 +45,12 @@ HOSTILE = [
     "retour=//evil.example/",
     "mef=1&mef=2&division=3&division=4",
     "tout=1&action=creer",
+    "courriel=on&papier=on&rangs=1&rangs=2&qui=all&population=tous",
+    "courriel=on&rangs=3&qui=nimporte",
+    "papier=on&rangs=x&population=division&division={other_division}",
+    "courriel=on&rangs=1&qui=all&population=tous&page=99999999999999999999999",
+    "population=tous&qui=all&refus=nimporte",
+    "population=tous&qui=new&refus=yes&page=-1",
 ]
 
 

@@ -14,7 +14,7 @@ from staff.services import staff_user_create_or_update
 
 pytestmark = pytest.mark.django_db
 
-MENU_NAMESPACES = {"staff", "services", "car", "cae", "stats", "imports"}
+MENU_NAMESPACES = {"staff", "services", "car", "cae", "stats", "imports", "notifications"}
 PUBLIC = {"staff:login", "staff:logout"}
 
 
