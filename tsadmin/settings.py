@@ -162,6 +162,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "jobs-fail-stale": {"task": "jobs.tasks.jobs_fail_stale", "schedule": 15 * 60},
 }
 
+# --- Notifications: letters (PAPER) ------------------------------------------------------
+# Generated PDFs live in a private folder (never served as media), deleted after the retention.
+NOTIFICATIONS_DIR = Path(env.str("NOTIFICATIONS_DIR", default=str(VAR_DIR / "notifications")))
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=30)
+# The nightly replication runs at this hour, Paris time: a new code works from the next run.
+REPLICATION_HOUR = env.int("REPLICATION_HOUR", default=2)
+
 # --- Authentication ---------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
