@@ -160,6 +160,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {
     "jobs-fail-stale": {"task": "jobs.tasks.jobs_fail_stale", "schedule": 15 * 60},
+    # Notifications: letters (PAPER): PDFs past their retention are deleted.
+    "notifications-letters-purge": {"task": "notifications.tasks.letters_pdfs_purge", "schedule": 6 * 60 * 60},
 }
 
 # --- Notifications: letters (PAPER) ------------------------------------------------------
