@@ -73,8 +73,10 @@ def test_a_batch_in_chunks_gives_one_pdf_with_every_child(worker, small_chunks, 
     start = codes_usable_from(created_at=ActivationCode.objects.latest("created_at").created_at)
     assert formats.date_format(start, "j F Y") in text
     assert "5B" in text and "3A" in text
-    # One letter for the guardian of two children: his greeting line appears once.
-    assert text.count(f"{family.first_name} DUPONT,") == 1
+    # One letter for the guardian of two children: his name is printed in one address block and
+    # its two refusal slips, and the PDF holds one object line per letter.
+    assert text.count(f"Madame {family.first_name} DUPONT") == 3
+    assert text.count("Objet :") == 10
     assert "SANSADRESSE" not in text
     unprinted = ActivationCode.objects.get(link=homeless[0], kind=CodeKind.CAR)
     assert unprinted.notified_at is None
