@@ -41,7 +41,12 @@ logger = logging.getLogger(__name__)
 
 JOB_KIND = "notify_letters"
 KINDS = ("car", "cae")
-CHUNK_SIZE = 200  # letters per WeasyPrint document: ~130 MB of memory at most per worker
+# Letters per WeasyPrint document, at most: a document grows ~0.64 MB per page, so 120 letters
+# of two pages keep a worker process near 250 MB (200 reached 390 MB in bench/notify_letters.py).
+CHUNK_SIZE = 120
+# Worker processes that render in parallel: the chunks come in a multiple of it, of even sizes,
+# so that no process idles while the other renders the last chunk.
+PARALLEL_RENDERERS = 2
 FAILED_MESSAGE = "La création des courriers a échoué ; aucune notification n’a été enregistrée. Relancez-la."
 _ADDRESS_FIELDS = ("address_line1", "address_line2", "address_line3", "postcode", "city")
 
@@ -97,11 +102,24 @@ def _guardian_chunks(*, school: School, ids: list[int]) -> tuple[list[list[int]]
         links.setdefault(guardian_id, []).append(pk)
         names[guardian_id] = ((last or "").upper(), (first or "").upper(), guardian_id)
     ordered = sorted(links, key=names.__getitem__)
-    chunks = [
-        [pk for guardian_id in ordered[i : i + CHUNK_SIZE] for pk in links[guardian_id]]
-        for i in range(0, len(ordered), CHUNK_SIZE)
-    ]
+    chunks = [[pk for guardian_id in group for pk in links[guardian_id]] for group in _split(ordered)]
     return chunks, len(ordered), len(skipped)
+
+
+def _split(items: list) -> list[list]:
+    """`items` in chunks of at most CHUNK_SIZE, their count a multiple of PARALLEL_RENDERERS, sizes even."""
+    if not items:
+        return []
+    count = -(-len(items) // CHUNK_SIZE)
+    if count > 1:
+        count = -(-count // PARALLEL_RENDERERS) * PARALLEL_RENDERERS
+    size, extra = divmod(len(items), count)
+    chunks, start = [], 0
+    for n in range(count):
+        end = start + size + (1 if n < extra else 0)
+        chunks.append(items[start:end])
+        start = end
+    return chunks
 
 
 def _student_chunks(*, school: School, ids: list[int]) -> tuple[list[list[int]], int, int]:
@@ -112,7 +130,7 @@ def _student_chunks(*, school: School, ids: list[int]) -> tuple[list[list[int]],
         .order_by("last_name", "first_name", "pk")
         .values_list("pk", flat=True)
     )
-    return [rows[i : i + CHUNK_SIZE] for i in range(0, len(rows), CHUNK_SIZE)], len(rows), 0
+    return _split(rows), len(rows), 0
 
 
 def letters_job_start(*, school: School, kind: str, ids: list[int], by) -> Job:

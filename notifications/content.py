@@ -113,6 +113,7 @@ class StudentLetter:
     child: ChildLine
     school: SchoolHeader
     access: Access
+    continuity: bool = False  # the student keeps the account he had in his previous school
 
     @property
     def code_ids(self) -> list[int]:
@@ -264,6 +265,7 @@ def student_letters(*, school: School, student_ids: Iterable[int]) -> list[Stude
             child=_child_line(student, student.code_id, student.code_value, access),
             school=header,
             access=replace(access, usable_from=codes_usable_from(created_at=student.code_created_at)),
+            continuity=student.continuity_at is not None,
         )
         for student in students
     ]

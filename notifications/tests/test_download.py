@@ -12,8 +12,6 @@ from django.utils import timezone
 from jobs.services import job_claim, job_create, job_finish
 from notifications.batches import JOB_KIND, letters_pdfs_purge
 
-pytestmark = pytest.mark.urls("notifications.tests.urls")
-
 
 @pytest.fixture
 def letters_dir(tmp_path, settings):
