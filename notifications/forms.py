@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 
 from codes.selectors import Selection
@@ -111,6 +113,12 @@ class ConfirmForm(forms.Form):
     sans_service = forms.BooleanField(
         label="Je confirme l'envoi bien qu'aucun téléservice ne soit ouvert", required=False
     )
+    # One token per displayed form: posting the same form twice sends once (services._Once).
+    jeton = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    @classmethod
+    def fresh(cls) -> ConfirmForm:
+        return cls(initial={"jeton": uuid.uuid4()})
 
 
 class PairNotifyForm(forms.Form):

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import transaction
 
 from codes.selectors import Selection
@@ -86,9 +87,55 @@ def _check_service(school: School, confirmed_without_service: bool) -> None:
         raise NotifyError(NO_OPEN_SERVICE)
 
 
-def _run_record(*, school: School, by, who: str, outcome: NotifyOutcome) -> Job:
+class AlreadySent(NotifyError):
+    """The same "Notifier" form was posted again (double click, second tab, back and resend)."""
+
+    def __init__(self, run: Job | None):
+        super().__init__(
+            "Cet envoi a déjà été lancé : voici son résultat."
+            if run
+            else "Cet envoi est déjà en cours : attendez son résultat avant de notifier à nouveau."
+        )
+        self.run = run
+
+
+# How long a "Notifier" form's token keeps a second post of the same form from sending twice.
+TOKEN_TTL = 24 * 60 * 60
+
+
+def notification_run_of(*, school: School, token: uuid.UUID) -> Job | None:
+    return Job.objects.filter(school=school, kind=RUN_KIND, params__token=str(token)).first()
+
+
+class _Once:
+    """Claim a form's token for one send: a second post of the same form raises AlreadySent.
+
+    The claim is an atomic cache add (Redis in production), so two posts at the same instant
+    cannot both send; a send refused with NotifyError frees the token for a corrected retry.
+    """
+
+    def __init__(self, school: School, token: uuid.UUID | None):
+        self.school, self.token = school, token
+        self.key = f"notifications:token:{token}"
+
+    def __enter__(self):
+        if self.token is None:
+            return self
+        run = notification_run_of(school=self.school, token=self.token)
+        if run is not None or not cache.add(self.key, 1, timeout=TOKEN_TTL):
+            raise AlreadySent(run or notification_run_of(school=self.school, token=self.token))
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.token is not None and exc_type is not None:
+            cache.delete(self.key)
+        return False
+
+
+def _run_record(*, school: School, by, who: str, outcome: NotifyOutcome, token: uuid.UUID | None = None) -> Job:
     """The finished "run" job the result page reads (tenancy by its school)."""
-    run = job_create(school=school, kind=RUN_KIND, created_by=by, params={"who": who})
+    params = {"who": who} | ({"token": str(token)} if token else {})
+    run = job_create(school=school, kind=RUN_KIND, created_by=by, params=params)
     result = {
         "letters_job": str(outcome.letters_job.pk) if outcome.letters_job else None,
         "letters": outcome.letters,
@@ -124,17 +171,20 @@ def _split_guardians(*, school: School, pairs: Sequence[tuple[int, int]], mode: 
     return email_links, letter_links, letters_count, skipped
 
 
-def _send(*, school: School, pairs: Sequence[tuple[int, int]], mode: str, by, who: str) -> NotifyOutcome:
+def _send(
+    *, school: School, pairs: Sequence[tuple[int, int]], mode: str, by, who: str, token: uuid.UUID | None = None
+) -> NotifyOutcome:
     email_links, letter_links, letters_count, skipped = _split_guardians(school=school, pairs=pairs, mode=mode)
     with transaction.atomic():
         outcome = NotifyOutcome(run=None, skipped=skipped)  # type: ignore[arg-type]
         if email_links:
-            outcome.batch = uuid.uuid4()
+            # The form's token is the e-mail batch: the outbox adds one message per guardian and batch.
+            outcome.batch = token or uuid.uuid4()
             outcome.emails = emails_enqueue(school=school, link_ids=email_links, by=by, batch=outcome.batch)
         if letter_links:
             outcome.letters_job = letters_job_start(school=school, kind="car", ids=letter_links, by=by)
             outcome.letters = letters_count
-        outcome.run = _run_record(school=school, by=by, who=who, outcome=outcome)
+        outcome.run = _run_record(school=school, by=by, who=who, outcome=outcome, token=token)
     return outcome
 
 
@@ -147,22 +197,25 @@ def notify_guardians(
     mode: str,
     by,
     confirmed_without_service: bool = False,
+    token: uuid.UUID | None = None,
 ) -> NotifyOutcome:
     """C3 "Notifier": send the valid CARs of the selected pairs by e-mail and/or letter.
 
-    Raises NotifyError (French) when nothing matches or no service is open without confirmation.
+    Raises NotifyError (French) when nothing matches or no service is open without confirmation,
+    AlreadySent when the form of `token` was already sent.
     """
     if mode not in MODES:
         raise NotifyError("Choisissez le mode de transmission : courriel, courrier ou les deux.")
-    _check_service(school, confirmed_without_service)
-    pairs = list(
-        guardian_pairs_to_notify(school=school, selection=selection, ranks=ranks, who=who)
-        .order_by()
-        .values_list("pk", "guardian_id")
-    )
-    if not pairs:
-        raise NotifyError(NOTHING_SELECTED)
-    return _send(school=school, pairs=pairs, mode=mode, by=by, who="guardians")
+    with _Once(school, token):
+        _check_service(school, confirmed_without_service)
+        pairs = list(
+            guardian_pairs_to_notify(school=school, selection=selection, ranks=ranks, who=who)
+            .order_by()
+            .values_list("pk", "guardian_id")
+        )
+        if not pairs:
+            raise NotifyError(NOTHING_SELECTED)
+        return _send(school=school, pairs=pairs, mode=mode, by=by, who="guardians", token=token)
 
 
 def notify_students(
@@ -173,25 +226,27 @@ def notify_students(
     refused: str = REFUSED_ALL,
     by,
     confirmed_without_service: bool = False,
+    token: uuid.UUID | None = None,
 ) -> NotifyOutcome:
     """D2 "Notifier": one letter per selected student (paper only), in one PDF."""
-    _check_service(school, confirmed_without_service)
-    ids = list(
-        students_to_notify(school=school, selection=selection, who=who, refused=refused)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-    if not ids:
-        raise NotifyError(NO_STUDENT_SELECTED)
-    return _student_letters(school=school, student_ids=ids, by=by)
+    with _Once(school, token):
+        _check_service(school, confirmed_without_service)
+        ids = list(
+            students_to_notify(school=school, selection=selection, who=who, refused=refused)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            raise NotifyError(NO_STUDENT_SELECTED)
+        return _student_letters(school=school, student_ids=ids, by=by, token=token)
 
 
-def _student_letters(*, school: School, student_ids: list[int], by) -> NotifyOutcome:
+def _student_letters(*, school: School, student_ids: list[int], by, token: uuid.UUID | None = None) -> NotifyOutcome:
     with transaction.atomic():
         outcome = NotifyOutcome(run=None)  # type: ignore[arg-type]
         outcome.letters_job = letters_job_start(school=school, kind="cae", ids=student_ids, by=by)
         outcome.letters = len(student_ids)
-        outcome.run = _run_record(school=school, by=by, who="students", outcome=outcome)
+        outcome.run = _run_record(school=school, by=by, who="students", outcome=outcome, token=token)
     return outcome
 
 

@@ -47,7 +47,13 @@ def _notify(request: HttpRequest, start) -> HttpResponse | None:
     confirm = ConfirmForm(request.POST)
     confirm.is_valid()
     try:
-        outcome = start(bool(confirm.cleaned_data.get("sans_service")))
+        outcome = start(bool(confirm.cleaned_data.get("sans_service")), confirm.cleaned_data.get("jeton"))
+    except services.AlreadySent as already:
+        if already.run is not None:
+            messages.info(request, str(already))
+            return redirect("notifications:run", job_id=already.run.pk)
+        messages.warning(request, str(already))
+        return None
     except services.NotifyError as error:
         messages.error(request, str(error))
         return None
@@ -68,7 +74,7 @@ def guardians(request: HttpRequest) -> HttpResponse:
         else:
             done = _notify(
                 request,
-                lambda confirmed: services.notify_guardians(
+                lambda confirmed, token: services.notify_guardians(
                     school=school,
                     selection=form.selection(),
                     ranks=form.ranks(),
@@ -76,6 +82,7 @@ def guardians(request: HttpRequest) -> HttpResponse:
                     mode=mode,
                     by=request.user,
                     confirmed_without_service=confirmed,
+                    token=token,
                 ),
             )
             if done:
@@ -99,7 +106,7 @@ def guardians(request: HttpRequest) -> HttpResponse:
             "has_open_service": school_has_open_service(school=school),
             "no_service_message": services.NO_OPEN_SERVICE,
             "nothing_message": services.NOTHING_SELECTED,
-            "confirm": ConfirmForm(),
+            "confirm": ConfirmForm.fresh(),
             "query": query_without_page(request),
         },
     )
@@ -118,13 +125,14 @@ def students(request: HttpRequest) -> HttpResponse:
         else:
             done = _notify(
                 request,
-                lambda confirmed: services.notify_students(
+                lambda confirmed, token: services.notify_students(
                     school=school,
                     selection=form.selection(),
                     who=form.cleaned_data["qui"],
                     refused=form.cleaned_data["refus"],
                     by=request.user,
                     confirmed_without_service=confirmed,
+                    token=token,
                 ),
             )
             if done:
@@ -146,7 +154,7 @@ def students(request: HttpRequest) -> HttpResponse:
             "shows_dates": valid and form.cleaned_data["qui"] != "new",
             "has_open_service": school_has_open_service(school=school),
             "no_service_message": services.NO_OPEN_SERVICE,
-            "confirm": ConfirmForm(),
+            "confirm": ConfirmForm.fresh(),
             "query": query_without_page(request),
         },
     )

@@ -106,6 +106,38 @@ def test_notifier_sends_and_the_result_page_shows_counts_and_skipped(head_client
     assert "Madame Anne PERSONNE" in body and "pas d'adresse postale" in body
 
 
+def test_the_same_notifier_form_posted_twice_sends_once(head_client, opened):
+    make_car(_pair(opened, name="COURRIEL"))
+    make_car(_pair(opened, name="PAPIER", email=False))
+    url = f"{GUARDIANS}?{_query(courriel='on', papier='on')}"
+    page = head_client.get(url).content.decode()
+    token = page.split('name="jeton" value="')[1].split('"')[0]
+
+    first = head_client.post(url, {"jeton": token})
+    second = head_client.post(url, {"jeton": token}, follow=True)  # a double click, or "back" and resend
+
+    run = Job.objects.get(kind=RUN_KIND)
+    assert first["Location"] == reverse("notifications:run", kwargs={"job_id": run.pk})
+    assert second.redirect_chain[-1][0] == first["Location"]
+    assert "déjà été lancé" in page_text(second)
+    assert OutboxMessage.objects.count() == 1 and Job.objects.filter(kind="notify_letters").count() == 1
+    # A new display of the screen is a new form: it may send again.
+    page = head_client.get(url).content.decode()
+    assert token not in page
+    head_client.post(url, {"jeton": page.split('name="jeton" value="')[1].split('"')[0]})
+    assert Job.objects.filter(kind=RUN_KIND).count() == 2
+
+
+def test_a_refused_notifier_post_frees_its_form_for_a_retry(head_client, school):
+    make_car(_pair(school, name="COURRIEL"))  # no service open: the confirmation is needed
+    url = f"{GUARDIANS}?{_query(courriel='on')}"
+    token = head_client.get(url).content.decode().split('name="jeton" value="')[1].split('"')[0]
+    head_client.post(url, {"jeton": token})
+    assert not Job.objects.filter(kind=RUN_KIND).exists()
+    response = head_client.post(url, {"jeton": token, "sans_service": "on"})
+    assert response["Location"] == reverse("notifications:run", kwargs={"job_id": Job.objects.get(kind=RUN_KIND).pk})
+
+
 def test_notifier_starts_the_letters_job_and_the_page_shows_its_progress(head_client, opened):
     make_car(_pair(opened, name="PAPIER", email=False))
     response = head_client.post(f"{GUARDIANS}?{_query(courriel='on', papier='on')}", {})
