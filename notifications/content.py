@@ -31,7 +31,7 @@ from codes import values
 from codes.models import CodeKind
 from codes.selectors import valid_code_annotations
 from services.models import LetterType
-from services.selectors import letter_settings, open_services
+from services.selectors import letter_settings, letter_signatory, open_services
 from siecle.models import LEGAL_RANKS, Civility, GuardianLink, School, Student
 
 REPLICATION_TZ = zoneinfo.ZoneInfo("Europe/Paris")
@@ -63,7 +63,7 @@ class SchoolHeader:
     phone: str
     fax: str
     email: str
-    head_name: str  # "" when unknown: the letter signs "Le chef d'établissement"
+    head_name: str  # the signatory set on B4; "" when none: the letter signs "Le chef d'établissement" alone
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def school_header(*, school: School) -> SchoolHeader:
         phone=school.phone,
         fax=school.fax,
         email=school.emails[0] if school.emails else "",
-        head_name="",
+        head_name=letter_signatory(school=school),
     )
 
 

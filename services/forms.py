@@ -8,7 +8,15 @@ from django import forms
 
 from siecle.models import Ent, School
 
-from .models import LPC_DELAY_DEFAULT, LPC_DELAY_MAX, LPC_DELAY_MIN, LetterType, NotesMode
+from .models import (
+    LPC_DELAY_DEFAULT,
+    LPC_DELAY_MAX,
+    LPC_DELAY_MIN,
+    SIGNATORY_MAX,
+    LetterType,
+    NotesMode,
+    signatory_cleaned,
+)
 from .selectors import ServiceStatus
 
 OPEN, CLOSED = "open", "closed"
@@ -77,6 +85,24 @@ class LetterForm(forms.Form):
         if data.get("letter_type") in (LetterType.MIXED, LetterType.ENT_ONLY) and not data.get("ent"):
             self.add_error("ent", "Choisissez l'ENT à présenter dans ce type de courrier.")
         return data
+
+
+class SignatoryForm(forms.Form):
+    """The head's name as the letters print it; its own form, so saving it leaves the letter type alone."""
+
+    signatory = forms.CharField(
+        label="Nom du signataire",
+        required=False,
+        strip=False,  # the model's rule strips and collapses spaces, and refuses what a name cannot hold
+        help_text=(
+            f"Par exemple « Mme Claire Martin » ; {SIGNATORY_MAX} caractères au plus. "
+            "Laissé vide, les courriers ne portent que la mention « Le chef d'établissement »."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_signatory(self) -> str:
+        return signatory_cleaned(self.cleaned_data["signatory"])
 
 
 class NotesModeForm(forms.Form):

@@ -8,7 +8,11 @@ history of every change (who, when, old and new value).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from siecle.models import Division, Ent, Mef, School
@@ -21,6 +25,35 @@ LPC_DELAY_MAX = 365
 LPC_DELAY_DEFAULT = 8
 WELCOME_MESSAGE_MAX = 1000
 WELCOME_SOURCE_MAX = 10_000  # what is typed, link addresses included: a bound on the stored HTML
+SIGNATORY_MAX = 100
+# Control and format characters (tabs, line breaks, zero-width and direction marks), line and
+# paragraph separators: nothing a name printed on one line of a letter needs.
+_NOT_IN_A_NAME = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def signatory_cleaned(value: str) -> str:
+    """The signatory's name as the letters print it: plain text on one line, spaces collapsed.
+
+    Raises `ValidationError` (French message) for a control character, `<` or `>`, or more than
+    `SIGNATORY_MAX` characters. "" means no name: the letters sign with the title alone.
+    """
+    text = unicodedata.normalize("NFC", value or "")
+    # Spaces of every width (the non-breaking ones a word processor pastes) are one plain space.
+    text = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text)
+    text = re.sub(" {2,}", " ", text).strip(" ")
+    if any(unicodedata.category(ch) in _NOT_IN_A_NAME for ch in text):
+        raise ValidationError(
+            "Le nom du signataire ne peut contenir ni tabulation, ni retour à la ligne, ni caractère invisible.",
+            code="control_character",
+        )
+    if "<" in text or ">" in text:
+        raise ValidationError("Le nom du signataire ne peut pas contenir les signes < et >.", code="markup")
+    if len(text) > SIGNATORY_MAX:
+        raise ValidationError(
+            f"Le nom du signataire compte {len(text)} caractères ; {SIGNATORY_MAX} au plus sont acceptés.",
+            code="too_long",
+        )
+    return text
 
 
 class LetterType(models.TextChoices):
@@ -57,6 +90,7 @@ class SchoolSettings(models.Model):
     lpc_delay_days = models.PositiveSmallIntegerField("délai de publication du LPC (jours)", default=LPC_DELAY_DEFAULT)
     contact_active = models.BooleanField("lien de contact actif", default=False)
     contact_email = models.EmailField("courriel de contact", blank=True)
+    letter_signatory = models.CharField("signataire des courriers", max_length=SIGNATORY_MAX, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -128,6 +162,7 @@ class Setting(models.TextChoices):
     NOTES_DATES = "notes_dates", "Dates de publication des notes"
     LPC_DELAY = "lpc_delay", "Délai de publication du LPC"
     CONTACT = "contact", "Lien de contact établissement"
+    LETTER_SIGNATORY = "letter_signatory", "Signataire des courriers"
 
 
 class SettingChange(models.Model):

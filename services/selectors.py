@@ -133,6 +133,12 @@ def letter_settings(*, school: School) -> LetterSettings:
     )
 
 
+def letter_signatory(*, school: School) -> str:
+    """The name the letters print under "Le chef d'établissement" (B4); "" when none is set."""
+    value = SchoolSettings.objects.filter(school=school).values_list("letter_signatory", flat=True).first()
+    return value or ""
+
+
 @dataclass(frozen=True)
 class NotesPublication:
     """How notes are published (B5): continuously, or at deadlines per (MEF, division).

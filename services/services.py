@@ -31,6 +31,7 @@ from .models import (
     ServiceState,
     Setting,
     SettingChange,
+    signatory_cleaned,
 )
 
 User = AbstractBaseUser  # the staff user who makes the change; None for a command or a task
@@ -206,6 +207,25 @@ def letter_settings_update(*, school: School, letter_type: str, ent: Ent | None,
     row.letter_ent = ent
     row.save(update_fields=["letter_type", "letter_ent", "updated_at"])
     _record(school=school, setting=Setting.LETTER, old=old, new=_letter_label(letter_type, ent), by=by)
+
+
+@transaction.atomic
+def letter_signatory_update(*, school: School, name: str, by: User | None) -> None:
+    """The name printed under "Le chef d'établissement" on the letters (B4); "" prints none.
+
+    Any service state. The name is plain text on one line, spaces collapsed, 100 characters at most.
+    """
+    try:
+        name = signatory_cleaned(name)
+    except ValidationError as error:
+        raise TeleserviceError(error.messages[0], code=error.code) from None
+    row = _locked_settings(school)
+    if row.letter_signatory == name:
+        return
+    old = row.letter_signatory
+    row.letter_signatory = name
+    row.save(update_fields=["letter_signatory", "updated_at"])
+    _record(school=school, setting=Setting.LETTER_SIGNATORY, old=old, new=name, by=by)
 
 
 # --- B5 notes publication --------------------------------------------------------------------

@@ -11,7 +11,16 @@ from staff.access import school_required
 
 from . import selectors, services
 from .catalogue import BY_CODE, ServiceCode
-from .forms import ContactForm, LetterForm, LpcDelayForm, NotesDatesForm, NotesModeForm, OpeningForm, WelcomeMessageForm
+from .forms import (
+    ContactForm,
+    LetterForm,
+    LpcDelayForm,
+    NotesDatesForm,
+    NotesModeForm,
+    OpeningForm,
+    SignatoryForm,
+    WelcomeMessageForm,
+)
 from .models import WELCOME_MESSAGE_MAX, NotesMode, Setting
 from .services import TeleserviceError
 
@@ -111,15 +120,28 @@ def welcome_message(request: HttpRequest) -> HttpResponse:
 @school_required
 @require_http_methods(["GET", "POST"])
 def letter(request: HttpRequest) -> HttpResponse:
-    """B4: the notification letter type and the ENT it presents."""
+    """B4: the notification letter type and the ENT it presents; in its own form, the signatory."""
     school = request.school
     current = selectors.school_settings(school=school)
+    posted = request.POST or None
+    is_signatory = posted is not None and "signatory" in posted
     form = LetterForm(
-        request.POST or None,
+        None if is_signatory else posted,
         school=school,
         initial={"letter_type": current.letter_type, "ent": current.letter_ent_id},
     )
-    if request.method == "POST" and form.is_valid():
+    signatory_form = SignatoryForm(posted if is_signatory else None, initial={"signatory": current.letter_signatory})
+    if is_signatory and signatory_form.is_valid():
+        try:
+            services.letter_signatory_update(
+                school=school, name=signatory_form.cleaned_data["signatory"], by=request.user
+            )
+        except TeleserviceError as error:
+            signatory_form.add_error("signatory", error)
+        else:
+            messages.success(request, "Le signataire des courriers est enregistré.")
+            return redirect("services:letter")
+    elif not is_signatory and form.is_valid():
         try:
             services.letter_settings_update(
                 school=school,
@@ -137,8 +159,9 @@ def letter(request: HttpRequest) -> HttpResponse:
         "services/letter.html",
         {
             "form": form,
+            "signatory_form": signatory_form,
             "has_ents": form.fields["ent"].queryset.exists(),
-            "history": selectors.recent_changes(school=school, settings=[Setting.LETTER]),
+            "history": selectors.recent_changes(school=school, settings=[Setting.LETTER, Setting.LETTER_SIGNATORY]),
         },
     )
 
