@@ -11,7 +11,7 @@ from codes.models import ActivationCode, CodeKind
 from notifications.content import guardian_letters, student_letters
 from notifications.letters import letters_pdf
 from services.models import LetterType
-from services.services import letter_settings_update, service_open, teleservices_activate
+from services.services import letter_settings_update, letter_signatory_update, service_open, teleservices_activate
 from siecle.factories import EntFactory
 
 from .helpers import guardian_with_children, pdf_text
@@ -92,6 +92,22 @@ def test_the_student_letter_gives_the_student_his_code(opened, tmp_path):
     assert letter.child.code in text and code.value[:4] in text
     assert TS_URL in text
     assert "Refus" not in text
+
+
+def test_the_letters_print_the_signatory_under_the_title_and_only_for_his_school(opened, other_school, head, tmp_path):
+    letter_signatory_update(school=opened, name="Mme Claire Martin", by=head)
+    _, links = guardian_with_children(opened, last_name="FAURE")
+    _, others = guardian_with_children(other_school, last_name="BLANC")
+    letters = [
+        *guardian_letters(school=opened, link_ids=[links[0].pk]),
+        *student_letters(school=opened, student_ids=[links[0].student_id]),
+    ]
+    text = read(letters, tmp_path)
+    # Each letter names him twice: in the sender block and at the signature.
+    assert text.count("Le chef d’établissement Mme Claire Martin") == 2
+    assert text.count("Mme Claire Martin") == 4
+    other = read(guardian_letters(school=other_school, link_ids=[others[0].pk]), tmp_path)
+    assert "Le chef d’établissement" in other and "Claire Martin" not in other
 
 
 def test_several_letters_go_into_one_document_each_on_its_own_page(opened, tmp_path):

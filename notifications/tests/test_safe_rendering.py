@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from notifications.content import guardian_letters, student_letters
 from notifications.letters import FetchRefused, StaticOnlyFetcher, letters_pdf, static_root
 from services.models import LetterType
-from services.services import letter_settings_update
+from services.services import letter_settings_update, letter_signatory_update
 from siecle.factories import EntFactory
 
 from .helpers import guardian_with_children, pdf_text
@@ -81,6 +81,8 @@ def test_hostile_texts_are_printed_as_text_and_fetch_nothing(db, school, head, l
         academy=school.academy, description=img(port, "ent") + imp(port, "ent") + FILE, url=f"http://127.0.0.1:{port}/e"
     )
     letter_settings_update(school=school, letter_type=LetterType.MIXED, ent=ent, by=head)
+    signatory = f"@import url(http://127.0.0.1:{port}/sign); file:///etc/passwd"  # < and > are refused on B4
+    letter_signatory_update(school=school, name=signatory, by=head)
     _, links = guardian_with_children(
         school,
         last_name=img(port, "name") + FILE,
@@ -104,6 +106,7 @@ def test_hostile_texts_are_printed_as_text_and_fetch_nothing(db, school, head, l
     assert img(port, "school") + imp(port, "school") in text
     assert img(port, "name") + FILE in text
     assert FILE + img(port, "address") in text
+    assert signatory in text
     assert "root:x:0:0" not in text
 
 
