@@ -24,7 +24,7 @@ from notifications.emails import (
 )
 from notifications.models import OutboxMessage, OutboxState
 from services.models import LetterType
-from services.services import letter_settings_update, service_open, teleservices_activate
+from services.services import letter_settings_update, letter_signatory_update, service_open, teleservices_activate
 from siecle.factories import DivisionFactory, EntFactory, GuardianFactory, GuardianLinkFactory, StudentFactory
 from siecle.models import LegalRank
 
@@ -70,6 +70,17 @@ def test_one_message_per_guardian_lists_every_child_in_both_parts(school, head, 
     for code in codes:
         code.refresh_from_db()
         assert code.notification_mode == NotificationMode.EMAIL and code.notified_at == timezone.localdate()
+
+
+def test_the_message_is_signed_with_the_signatory_set_on_b4(school, head, smtp_sink):
+    letter_signatory_update(school=school, name="M. Paul Durand", by=head)
+    _, links, _ = family(school)
+    emails_enqueue(school=school, link_ids=[x.pk for x in links], by=head)
+    outbox_send(message_ids=outbox_ids())
+    message = smtp_sink.messages[0].message
+    for kind in ("plain", "html"):
+        part = message.get_body(preferencelist=(kind,)).get_content()
+        assert "M. Paul Durand" in part[part.index("Le chef d") :]
 
 
 def test_the_row_holds_ids_but_never_a_code_value(school, head):
