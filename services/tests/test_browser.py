@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from conftest import axe_violations, browser_sign_in, click_and_wait, save_screenshot
 from services.models import NotesPublicationDate
-from services.selectors import letter_settings, notes_publication, welcome_message_html
+from services.selectors import letter_settings, letter_signatory, notes_publication, welcome_message_html
 from services.services import notes_dates_add, notes_mode_set
 from services.welcome import sanitize
 from siecle.factories import EntFactory
@@ -138,6 +138,28 @@ def test_the_ent_list_shows_only_for_the_ent_letter_types(page, head, school):
     assert letter_settings(school=school).ent == ent
     page.get_by_label("Téléservices", exact=True).check()
     expect(ent_select).to_be_hidden()
+
+
+def test_the_head_signs_the_letters_and_a_refused_name_stays_in_the_box(page, head, school):
+    browser_sign_in(page, "chef")
+    page.goto(reverse("services:letter"))
+    name = page.get_by_label("Nom du signataire")
+    name.fill("<b>Mme Claire Martin</b>")
+    click_and_wait(page, page.get_by_role("button", name="Enregistrer le signataire"))
+    expect(page.locator("#signatory-errors")).to_contain_text("ne peut pas contenir les signes < et >")
+    expect(name).to_have_value("<b>Mme Claire Martin</b>")
+    assert axe_violations(page) == []  # the error state too: the message is tied to the box
+    assert letter_signatory(school=school) == ""
+
+    name.fill("Mme   Claire Martin")
+    click_and_wait(page, page.get_by_role("button", name="Enregistrer le signataire"))
+    expect(page.get_by_role("alert")).to_contain_text("Le signataire des courriers est enregistré.")
+    expect(name).to_have_value("Mme Claire Martin")
+    expect(page.get_by_role("table")).to_contain_text("Signataire des courriers")
+    expect(page.get_by_label("Téléservices", exact=True)).to_be_checked()  # the letter type was left alone
+    save_screenshot(page, "services-letter-signatory")
+    assert axe_violations(page) == []
+    assert letter_signatory(school=school) == "Mme Claire Martin"
 
 
 def test_the_settings_pages_are_accessible_once_services_are_open(page, head, notes_open, lpc_open, couples):
