@@ -7,7 +7,7 @@ from django.test import Client
 
 from codes.models import ActivationCode, CodeEvent, CodeKind
 from portal.models import Account
-from services.selectors import school_has_open_service, teleservices_activated
+from services.selectors import letter_signatory, school_has_open_service, teleservices_activated
 from siecle.models import Guardian, GuardianLink, School, Student
 
 pytestmark = pytest.mark.django_db(databases=["default", "teleservices"])
@@ -60,6 +60,12 @@ def test_seed_demo_opens_the_services_in_every_school_but_the_last(capsys):
     assert teleservices_activated(school=first) and school_has_open_service(school=first)
     assert school_has_open_service(school=second)
     assert not teleservices_activated(school=last)
+    # every head, started or not, signs the letters with his name
+    assert [letter_signatory(school=s) for s in (first, second, last)] == [
+        "Mme Claire Martin",
+        "M. Karim Benali",
+        "Mme Sophie Lefèvre",
+    ]
     # the school that has not started has no guardian code, only the CAE every student holds
     assert not ActivationCode.objects.filter(school=last, kind=CodeKind.CAR).exists()
     assert ActivationCode.objects.filter(school=last, kind=CodeKind.CAE, is_valid=True).count() == 20

@@ -7,8 +7,10 @@ from django.db import connection
 from demo.generator import create_demo_academy
 from demo.lived import LivedYear, school_live_a_year
 from services.catalogue import CATALOGUE
-from services.services import service_open, teleservices_activate
+from services.services import letter_signatory_update, service_open, teleservices_activate
 from siecle.models import School
+
+HEADS = ("Mme Claire Martin", "M. Karim Benali", "Mme Sophie Lefèvre", "M. Thomas Nguyen", "Mme Anne Morel")
 
 
 class Command(BaseCommand):
@@ -54,6 +56,8 @@ class Command(BaseCommand):
             seed=seed,
             progress=lambda done, total: progress("établissements créés", done, total),
         )
+        for index, school in enumerate(School.objects.filter(uaj__in=report.school_uajs).order_by("uaj")):
+            letter_signatory_update(school=school, name=HEADS[index % len(HEADS)], by=None)  # printed on letters
         activated = [] if closed else (report.school_uajs[:-1] if schools > 1 else report.school_uajs)
         lived = LivedYear()
         for done, school in enumerate(School.objects.filter(uaj__in=activated).order_by("uaj"), start=1):
