@@ -96,7 +96,7 @@ class SignatoryForm(forms.Form):
         strip=False,  # the model's rule strips and collapses spaces, and refuses what a name cannot hold
         help_text=(
             f"Par exemple « Mme Claire Martin » ; {SIGNATORY_MAX} caractères au plus. "
-            "Laissé vide, les courriers ne portent que la mention « Le chef d'établissement »."
+            "Laissé vide, aucun nom n'est imprimé."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
