@@ -70,7 +70,7 @@ def deadline(notes_open, head):
         {},
         {"absences": "peut-être", "mode": "hebdomadaire", "letter_type": "fax", "days": "x" * 5000},
         {"action": "purge", "couples": ["abc", "1-x", "-", ""], "add_date": "31/02/2026", "remove_date": "hier"},
-        {"active": "oui", "email": "pirate@evil.example", "ent": "1 OR 1=1", "message": "\x00"},
+        {"active": "oui", "email": "pirate@evil.example", "ent": "1 OR 1=1", "message": "\x00", "signatory": "\x00<"},
     ],
 )
 def test_no_screen_crashes_on_an_empty_or_absurd_post(head_client, deadline, couples, name, data):
