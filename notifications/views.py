@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -187,6 +188,7 @@ def run(request: HttpRequest, job_id) -> HttpResponse:
             "letters_status": job_status(job=letters_job) if letters_job else None,
             "letters_result": (letters_job.result or {}) if letters_job else {},
             "email_counts": emails_batch_counts(batch=batch) if batch else None,
+            "refresh_seconds": settings.NOTIFICATIONS_RUN_REFRESH_SECONDS,
             "back": _back_link(request, record),
         },
     )

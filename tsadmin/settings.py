@@ -168,6 +168,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Generated PDFs live in a private folder (never served as media), deleted after the retention.
 NOTIFICATIONS_DIR = Path(env.str("NOTIFICATIONS_DIR", default=str(VAR_DIR / "notifications")))
 NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=30)
+# The result page of a notification reloads itself this often while e-mails wait (0: never).
+NOTIFICATIONS_RUN_REFRESH_SECONDS = env.int("NOTIFICATIONS_RUN_REFRESH_SECONDS", default=10)
 # The nightly replication runs at this hour, Paris time: a new code works from the next run.
 REPLICATION_HOUR = env.int("REPLICATION_HOUR", default=2)
 

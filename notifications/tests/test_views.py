@@ -100,7 +100,9 @@ def test_notifier_sends_and_the_result_page_shows_counts_and_skipped(head_client
     assert response.status_code == 302
     run = Job.objects.get(kind=RUN_KIND)
     assert response["Location"] == reverse("notifications:run", kwargs={"job_id": run.pk})
-    body = page_text(head_client.get(response["Location"]))
+    page = head_client.get(response["Location"])
+    assert '<meta http-equiv="refresh" content="10">' in page.content.decode()  # the counts follow by themselves
+    body = page_text(page)
     assert "1 courriel à envoyer" in body and "En attente d'envoi" in body
     assert "MME PERSONNE Anne" not in body  # the addressee is written "Madame Anne PERSONNE"
     assert "Madame Anne PERSONNE" in body and "pas d'adresse postale" in body
