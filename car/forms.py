@@ -5,46 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from codes.forms import IdListField
-from codes.selectors import Selection
-from siecle.models import Division, Mef, School
+from codes.forms import IdListField, PopulationForm
 
 
-class MassCreateForm(forms.Form):
+class MassCreateForm(PopulationForm):
     """C2 criteria: population (all, one MEF, one division) and which pairs to list."""
 
-    POPULATION_CHOICES = [("tous", "Tous les élèves"), ("mef", "Un MEF"), ("division", "Une division")]
     FILTER_CHOICES = [("sans", "Sans code valide"), ("tous", "Tous")]
 
-    population = forms.ChoiceField(
-        label="Population", choices=POPULATION_CHOICES, widget=forms.RadioSelect, initial="tous"
-    )
-    mef = forms.ModelChoiceField(label="MEF", queryset=Mef.objects.none(), required=False, empty_label="(Choisir)")
-    division = forms.ModelChoiceField(
-        label="Division", queryset=Division.objects.none(), required=False, empty_label="(Choisir)"
-    )
     filtre = forms.ChoiceField(label="Type d'accès", choices=FILTER_CHOICES, widget=forms.RadioSelect, initial="sans")
-
-    def __init__(self, *args, school: School, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["mef"].queryset = Mef.objects.filter(school=school).order_by("label")
-        self.fields["division"].queryset = Division.objects.filter(school=school).order_by("code")
-
-    def clean(self):
-        data = super().clean()
-        population = data.get("population")
-        if population == "mef" and not data.get("mef"):
-            self.add_error("mef", "Choisissez le MEF.")
-        if population == "division" and not data.get("division"):
-            self.add_error("division", "Choisissez la division.")
-        return data
-
-    def selection(self) -> Selection:
-        population = self.cleaned_data["population"]
-        return Selection(
-            mef=self.cleaned_data["mef"] if population == "mef" else None,
-            division=self.cleaned_data["division"] if population == "division" else None,
-        )
 
     @property
     def shows_all(self) -> bool:

@@ -54,3 +54,39 @@ class SearchForm(forms.Form):
         return Selection(
             mef=data.get("mef"), division=data.get("division"), name_prefix=(data.get("nom") or "").strip()
         )
+
+
+class PopulationForm(forms.Form):
+    """All students, one MEF or one division of the school: the population of the mass screens
+    (C2, C3, D2), turned into a `Selection`."""
+
+    POPULATION_CHOICES = [("tous", "Tous les élèves"), ("mef", "Un MEF"), ("division", "Une division")]
+
+    population = forms.ChoiceField(
+        label="Population", choices=POPULATION_CHOICES, widget=forms.RadioSelect, initial="tous"
+    )
+    mef = forms.ModelChoiceField(label="MEF", queryset=Mef.objects.none(), required=False, empty_label="(Choisir)")
+    division = forms.ModelChoiceField(
+        label="Division", queryset=Division.objects.none(), required=False, empty_label="(Choisir)"
+    )
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mef"].queryset = Mef.objects.filter(school=school).order_by("label")
+        self.fields["division"].queryset = Division.objects.filter(school=school).order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        population = data.get("population")
+        if population == "mef" and not data.get("mef"):
+            self.add_error("mef", "Choisissez le MEF.")
+        if population == "division" and not data.get("division"):
+            self.add_error("division", "Choisissez la division.")
+        return data
+
+    def selection(self) -> Selection:
+        population = self.cleaned_data["population"]
+        return Selection(
+            mef=self.cleaned_data["mef"] if population == "mef" else None,
+            division=self.cleaned_data["division"] if population == "division" else None,
+        )
