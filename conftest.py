@@ -77,28 +77,19 @@ def _test_database_url(alias: str) -> str:
     return f"postgres://{user}@{host}:{port}/{s['NAME']}"
 
 
-@pytest.fixture
-def celery_worker(transactional_db, django_db_setup):
-    """A real Celery worker process on the test databases and the configured broker.
-
-    Tests that use it see their data committed (transactional_db) so the worker reads it.
-    """
+def start_celery_worker():
+    """A real Celery worker process (solo pool) on the test databases and the configured broker."""
     import os
     import subprocess
     import sys
     import time
 
-    from django.conf import settings
+    from tsadmin.celery import app
 
-    if settings.CELERY_BROKER_URL.startswith("filesystem"):
-        pytest.fail("The end-to-end tests need a real broker: set CELERY_BROKER_URL (make test does).")
     env = dict(os.environ)
     env["DATABASE_URL"] = _test_database_url("default")
     env["TELESERVICES_DATABASE_URL"] = _test_database_url("teleservices")
     env["TSADMIN_ENV"] = "test"
-    from tsadmin.celery import app
-
-    app.control.purge()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -119,12 +110,29 @@ def celery_worker(transactional_db, django_db_setup):
     while time.monotonic() < deadline:
         try:
             if app.control.ping(timeout=0.5):
-                break
+                return proc
         except Exception:  # noqa: BLE001, S112 — the broker may not answer yet
             continue
-    else:
-        proc.kill()
-        pytest.fail("The Celery worker did not start within 30 s.")
+    proc.kill()
+    pytest.fail("The Celery worker did not start within 30 s.")
+
+
+@pytest.fixture
+def celery_worker(transactional_db, django_db_setup):
+    """A real Celery worker process on the test databases and the configured broker.
+
+    Tests that use it see their data committed (transactional_db) so the worker reads it.
+    """
+    import subprocess
+
+    from django.conf import settings
+
+    from tsadmin.celery import app
+
+    if settings.CELERY_BROKER_URL.startswith("filesystem"):
+        pytest.fail("The end-to-end tests need a real broker: set CELERY_BROKER_URL (make test does).")
+    app.control.purge()
+    proc = start_celery_worker()
     yield proc
     proc.terminate()
     try:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
 from codes.models import CodeKind
-from codes.selectors import WHOLE_SCHOOL, Selection, valid_code_annotations
-from siecle.models import LEGAL_RANKS, Guardian, GuardianLink, LegalRank, School
+from codes.selectors import GUARDIAN_VALUE_FIELDS, WHOLE_SCHOOL, Selection, guardian_columns, valid_code_annotations
+from siecle.models import LEGAL_RANKS, GuardianLink, LegalRank, School
 
 
 def car_pairs(*, school: School, selection: Selection = WHOLE_SCHOOL, without_valid_code: bool = False) -> QuerySet:
@@ -64,20 +63,6 @@ class PairRow:
         return self.code_id is not None and self.notified_at is None
 
 
-_GUARDIAN_FIELDS = (
-    "civility",
-    "last_name",
-    "first_name",
-    "address_line1",
-    "address_line2",
-    "address_line3",
-    "address_line4",
-    "postcode",
-    "city",
-    "country",
-)
-
-
 def car_pair_values(*, school: School, selection: Selection = WHOLE_SCHOOL, without_valid_code: bool = False):
     """`car_pairs` as tuples for `car_pair_rows` (slice it to read one page)."""
     return car_pairs(school=school, selection=selection, without_valid_code=without_valid_code).values_list(
@@ -90,25 +75,24 @@ def car_pair_values(*, school: School, selection: Selection = WHOLE_SCHOOL, with
         "code_id",
         "notified_at",
         "continuity_at",
-        *(f"guardian__{f}" for f in _GUARDIAN_FIELDS),
+        *(f"guardian__{f}" for f in GUARDIAN_VALUE_FIELDS),
     )
 
 
 def car_pair_rows(values: Iterable[tuple]) -> list[PairRow]:
     """Tuples of `car_pair_values` as plain rows: no model instance per line."""
     ranks = dict(LegalRank.choices)
-    display_name, address_lines = Guardian.display_name.fget, Guardian.address_lines.fget
     table = []
     for pk, last, first, division, rank, refused, code_id, notified_at, continuity_at, *guardian in values:
-        person = SimpleNamespace(**dict(zip(_GUARDIAN_FIELDS, guardian, strict=True)))
+        person = guardian_columns(guardian)
         table.append(
             PairRow(
                 pk=pk,
                 student_name=f"{last} {first}",
                 division=division or "—",
-                guardian_name=display_name(person),
+                guardian_name=person.name,
                 rank_label=ranks.get(rank, ""),
-                address=", ".join(address_lines(person)),
+                address=person.address,
                 refused=refused,
                 code_id=code_id,
                 notified_at=notified_at,

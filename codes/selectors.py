@@ -7,11 +7,13 @@ join it with a filtered LEFT JOIN and read it as annotations: never a query per 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
-from siecle.models import Division, GuardianLink, Mef, School, Student, search_key
+from siecle.models import Division, Guardian, GuardianLink, Mef, School, Student, search_key
 
 from .models import AccessRefusal, ActivationCode, CodeEvent, CodeKind
 
@@ -44,6 +46,43 @@ class Selection:
 
 
 WHOLE_SCHOOL = Selection()  # the default of every list: all the students present
+
+
+# --- The guardian's columns of the code lists, read as plain values (thousands of lines) ---------
+
+# Read with `values_list(*(f"guardian__{f}" for f in GUARDIAN_VALUE_FIELDS))`, after the list's own.
+GUARDIAN_VALUE_FIELDS = (
+    "civility",
+    "last_name",
+    "first_name",
+    "address_line1",
+    "address_line2",
+    "address_line3",
+    "address_line4",
+    "postcode",
+    "city",
+    "country",
+    "email",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GuardianColumns:
+    name: str  # "MME DUPONT Marie", as Guardian.display_name
+    address: str  # the address lines joined, "" when there are none
+    has_postal_address: bool  # as Guardian.has_postal_address: enough for a letter
+    email: str  # as stored in SIECLE: check it before using it
+
+
+def guardian_columns(values: Sequence) -> GuardianColumns:
+    """The columns of one guardian from his GUARDIAN_VALUE_FIELDS values, by the model's own rules."""
+    person = SimpleNamespace(**dict(zip(GUARDIAN_VALUE_FIELDS, values, strict=True)))
+    return GuardianColumns(
+        name=Guardian.display_name.fget(person),
+        address=", ".join(Guardian.address_lines.fget(person)),
+        has_postal_address=Guardian.has_postal_address.fget(person),
+        email=person.email,
+    )
 
 
 def valid_code_annotations(*, kind: str, owner: str) -> dict:

@@ -15,15 +15,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.db.models import F, QuerySet
 
 from cae.selectors import cae_students
 from car.selectors import car_pairs
 from codes.models import NotificationMode
-from codes.selectors import Selection
-from siecle.models import LEGAL_RANKS, Guardian, LegalRank, School, Student
+from codes.selectors import GUARDIAN_VALUE_FIELDS, Selection, guardian_columns
+from siecle.models import LEGAL_RANKS, LegalRank, School, Student
 
 from .content import checked_email
 
@@ -120,21 +119,6 @@ class GuardianNotifyRow:
         return self.email or self.address
 
 
-_GUARDIAN_FIELDS = (
-    "civility",
-    "last_name",
-    "first_name",
-    "address_line1",
-    "address_line2",
-    "address_line3",
-    "address_line4",
-    "postcode",
-    "city",
-    "country",
-    "email",
-)
-
-
 def guardian_notify_values(qs: QuerySet):
     """`guardian_pairs_to_notify` as tuples for `guardian_notify_rows` (slice it to read one page)."""
     return qs.values_list(
@@ -146,25 +130,23 @@ def guardian_notify_values(qs: QuerySet):
         "notified_at",
         "notification_mode",
         "continuity_at",
-        *(f"guardian__{f}" for f in _GUARDIAN_FIELDS),
+        *(f"guardian__{f}" for f in GUARDIAN_VALUE_FIELDS),
     )
 
 
 def guardian_notify_rows(values: Iterable[tuple]) -> list[GuardianNotifyRow]:
     ranks, modes = dict(LegalRank.choices), dict(NotificationMode.choices)
-    display_name, address_lines = Guardian.display_name.fget, Guardian.address_lines.fget
-    has_postal_address = Guardian.has_postal_address.fget
     rows = []
     for pk, last, first, division, rank, notified_at, mode, continuity_at, *guardian in values:
-        person = SimpleNamespace(**dict(zip(_GUARDIAN_FIELDS, guardian, strict=True)))
+        person = guardian_columns(guardian)
         rows.append(
             GuardianNotifyRow(
                 pk=pk,
                 student_name=f"{last} {first}",
                 division=division or "—",
-                guardian_name=display_name(person),
+                guardian_name=person.name,
                 rank_label=ranks.get(rank, ""),
-                address=", ".join(address_lines(person)) if has_postal_address(person) else "",
+                address=person.address if person.has_postal_address else "",
                 email=checked_email(person.email),
                 notified_at=notified_at,
                 mode_label=modes.get(mode or "", ""),

@@ -190,8 +190,13 @@ def run(request: HttpRequest, job_id) -> HttpResponse:
             "email_counts": emails_batch_counts(batch=batch) if batch else None,
             "refresh_seconds": settings.NOTIFICATIONS_RUN_REFRESH_SECONDS,
             "back": _back_link(request, record),
+            "nav_parent": RUN_PARENTS.get((record.params or {}).get("who", ""), "notifications:guardians"),
         },
     )
+
+
+# The menu entry a result page sits below, by what was notified (the breadcrumb says where it came from).
+RUN_PARENTS = {"guardians": "notifications:guardians", "students": "notifications:students", "pair": "car:manage"}
 
 
 def _back_link(request: HttpRequest, record: Job) -> tuple[str, str]:

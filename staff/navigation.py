@@ -126,13 +126,19 @@ def _entry_of(url_name: str) -> tuple[Section, Entry | None] | None:
     return None
 
 
-def navigation_for(url_name: str | None) -> Navigation:
-    """The menu entry and the breadcrumb of the page named `url_name` ("" when unknown)."""
+def navigation_for(url_name: str | None, *, parent: str | None = None) -> Navigation:
+    """The menu entry and the breadcrumb of the page named `url_name` ("" when unknown).
+
+    `parent` (a menu entry's URL name) places a page below another entry than its usual one:
+    a page shared by several screens (a notification's result) says where it came from.
+    """
     if not url_name:
         return Navigation()
     step = None
     if url_name in SUB_PAGES:
         url_name, step = SUB_PAGES[url_name]
+        if parent and _entry_of(parent) is not None:
+            url_name = parent
     found = _entry_of(url_name)
     if found is None:
         return Navigation()

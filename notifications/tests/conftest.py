@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -113,35 +111,9 @@ def celery_worker(smtp_sink, celery_worker):
 
 def start_worker() -> subprocess.Popen:
     """Another real worker process, with the environment of the shared fixture (test databases, sink)."""
-    from conftest import _test_database_url
-    from tsadmin.celery import app
+    from conftest import start_celery_worker
 
-    env = dict(os.environ)
-    env["DATABASE_URL"] = _test_database_url("default")
-    env["TELESERVICES_DATABASE_URL"] = _test_database_url("teleservices")
-    env["TSADMIN_ENV"] = "test"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tsadmin",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if app.control.ping(timeout=0.5):
-            return proc
-    proc.kill()
-    pytest.fail("The second Celery worker did not start within 30 s.")
+    return start_celery_worker()
 
 
 def wait_until(condition, *, timeout: float = 60, what: str = "the condition") -> None:

@@ -208,6 +208,11 @@ def test_students_notifier_starts_one_letters_job(head_client, opened):
     response = head_client.post(f"{STUDENTS}?population=tous&qui=all&refus=all", {})
     assert response.status_code == 302
     assert Job.objects.filter(kind="notify_letters", school=opened).count() == 1
+    # The result page says where it came from: the students' screen, not the guardians' one.
+    page = head_client.get(response["Location"]).content.decode()
+    trail = page.split('aria-label="Fil d’Ariane"')[1].split("</nav>")[0]
+    assert "Accès des Élèves" in trail and f'href="{STUDENTS}"' in trail
+    assert "Accès des Responsables" not in trail
 
 
 # --- "Notifier code" ------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def _section(section: Section, nav: Navigation) -> dict:
 def navigation(context) -> dict:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    nav = navigation_for(match.view_name if match else None)
+    nav = navigation_for(match.view_name if match else None, parent=context.get("nav_parent"))
     return {
         "main": [_section(s, nav) for s in MAIN_MENU],
         "secondary": [_section(s, nav) for s in SECONDARY_MENU],
