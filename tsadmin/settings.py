@@ -23,18 +23,22 @@ PRODUCTION = TSADMIN_ENV == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 
-def _secret_key() -> str:
-    key = env.str("SECRET_KEY", default="")
+def _key(name: str) -> str:
+    """A secret from the environment; outside production, generated once into var/<name>.
+
+    Production refuses a missing or short key. The file is created owner-only from the start
+    (write_text then chmod left it readable by all for a moment), and never overwritten when
+    another process wrote it first.
+    """
+    key = env.str(name, default="")
     if key:
         if PRODUCTION and (len(key) < 50 or key.startswith("django-insecure")):
-            raise ImproperlyConfigured("SECRET_KEY is too weak for production (50 characters at least).")
+            raise ImproperlyConfigured(f"{name} is too weak for production (50 characters at least).")
         return key
     if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set in production (TSADMIN_ENV=production).")
-    key_file = VAR_DIR / "secret_key"
+        raise ImproperlyConfigured(f"{name} must be set in production (TSADMIN_ENV=production).")
+    key_file = VAR_DIR / name.lower()
     if not key_file.exists():
-        # Created owner-only from the start (write_text then chmod left it readable by all for a
-        # moment), and never overwritten when another process wrote it first.
         try:
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -45,7 +49,12 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _key("SECRET_KEY")
+# The key of the activation codes' digests (HMAC-SHA256) in the téléservices database: held by
+# the SIECLE side (the replication) and the families' portal (it hashes what a parent types),
+# in no database (docs/teleservices-database.md). Changing it makes every replicated code unusable
+# until a `replicate --full`.
+TELESERVICES_CODE_KEY = _key("TELESERVICES_CODE_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
