@@ -4,7 +4,9 @@ The one place where code rows and their history rows are written:
 - `codes_create_bulk`: the only way a code is born: values from `codes.values`, uniqueness and
   "one valid code per pair / per student" checked by the database, value collisions drawn
   again, a target that got a valid code meanwhile skipped; history written by the database.
-- `codes_invalidate`: the only way a code stops being valid.
+- `codes_invalidate`: the only way a code stops being valid; it and the refusals announce the
+  revocation (`codes.signals.codes_revoked`, after commit) so the families' side drops the
+  access at once.
 - `codes_notification_record`, `codes_usage_record`, `codes_continuity_record`,
   `codes_lock_record`: facts the notification screens and the replication bring (date and
   mode, use and account, continuity, a code locked on the portal); what the replication
@@ -28,6 +30,7 @@ from siecle.models import School
 
 from . import values
 from .models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
+from .signals import codes_revoked
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,30 @@ class Target:
 
     student_id: int
     link_id: int | None = None
+
+
+def codes_revoked_announce(
+    *, code_ids: Iterable[int] = (), refused_link_ids: Iterable[int] = (), refused_student_ids: Iterable[int] = ()
+) -> None:
+    """Send `codes_revoked` once the current transaction commits (nothing if it rolls back).
+
+    Receivers are called robustly: a failing receiver (the broker down) is logged and never
+    turns a committed change into an error page; the nightly run removes the access anyway.
+    """
+    payload = {
+        "code_ids": sorted(set(code_ids)),
+        "refused_link_ids": sorted({i for i in refused_link_ids if i is not None}),
+        "refused_student_ids": sorted(set(refused_student_ids)),
+    }
+    if not any(payload.values()):
+        return
+
+    def send() -> None:
+        for receiver, answer in codes_revoked.send_robust(sender=ActivationCode, **payload):
+            if isinstance(answer, Exception):
+                logger.error("codes_revoked receiver %r failed: %s", receiver, answer)
+
+    transaction.on_commit(send)
 
 
 def code_events_create(
@@ -215,6 +242,7 @@ def codes_invalidate(
         is_valid=False, invalidated_at=at, changed_at=at, change_kind=EventKind.INVALIDATION
     )
     _events_for_code_rows(rows, event=EventKind.INVALIDATION, at=at, by=by, detail=detail)
+    codes_revoked_announce(code_ids=[r[2] for r in rows])
     return [(r[0], r[1], r[2]) for r in rows]
 
 
@@ -573,6 +601,10 @@ def access_refusals_create(
         at=at,
         by=by,
     )
+    if kind == CodeKind.CAR:
+        codes_revoked_announce(refused_link_ids=[t.link_id for t in targets])
+    else:
+        codes_revoked_announce(refused_student_ids=[t.student_id for t in targets])
 
 
 def access_refusals_lift(*, kind: str, school: School, refusals_qs, by) -> int:
