@@ -156,3 +156,37 @@ def test_killed_between_the_two_commits_the_next_run_changes_nothing_twice(schoo
     assert up.outbox_apply() == {"usage": 0, "lock": 0, "already": 2, "refused": 0}
     assert events(code, EventKind.USE) == 1 and events(locked, EventKind.LOCK) == 1
     assert not Outbox.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "teleservices"])
+def test_two_runs_at_once_never_take_the_same_rows(school):
+    """Rows another run holds (FOR UPDATE) are skipped, not waited for, and not applied twice."""
+    import threading
+
+    from django.db import connections, transaction
+
+    codes = [make_car(make_pair(school, last_name=f"NOM{n}")) for n in range(4)]
+    rows = [usage(code, account_id=200 + n) for n, code in enumerate(codes)]
+    held, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def other_run():
+        try:
+            with transaction.atomic(using="teleservices"):
+                list(Outbox.objects.select_for_update().filter(pk__in=[rows[0].pk, rows[1].pk]))
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+            done.set()
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    assert held.wait(timeout=30)
+    try:
+        assert up.outbox_apply()["usage"] == 2  # the two free rows, at once
+        assert sorted(Outbox.objects.values_list("pk", flat=True)) == [rows[0].pk, rows[1].pk]
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert up.outbox_apply()["usage"] == 2
+    assert CodeEvent.objects.filter(event=EventKind.USE).count() == 4 and not Outbox.objects.exists()
