@@ -41,6 +41,7 @@ def test_production_settings_pass_the_deployment_checklist():
         "WARNING",
         TSADMIN_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(60),
+        TELESERVICES_CODE_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="ts.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
