@@ -84,8 +84,14 @@ def _has_account_code(kind: str, **outer):
 def _guardian_decisions(school_ids) -> dict[int, list[tuple[int, int]]]:
     """{new school id: [(new link id, account id)]} for the guardians to give continuity."""
     moved = _moved_students(school_ids)
+    # Only children one of whose former guardians had an account: the nightly cost follows
+    # the few movers with accounts, not every student who ever changed school.
+    old_account = ActivationCode.objects.filter(
+        kind=CodeKind.CAR, account_id__isnull=False, student__ine=OuterRef("student__ine"), student__has_left=True
+    )
     new_links = list(
         GuardianLink.objects.filter(student__in=moved, legal_rank__in=LEGAL_RANKS)
+        .filter(Exists(old_account))
         .exclude(Exists(_has_account_code(CodeKind.CAR, link_id=OuterRef("pk"))))
         .values_list(
             "pk",

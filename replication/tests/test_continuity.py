@@ -181,3 +181,15 @@ def test_attach_logs_an_account_that_no_longer_exists(open_school, other_school)
     messages = []
     assert continuity_attach(today=TODAY, log=messages.append)["no_account"] == 1
     assert "n'existe plus" in messages[0] and not ts.Attachment.objects.exists()
+
+
+@pytest.mark.parametrize("movers", [1, 12])
+def test_the_number_of_queries_does_not_grow_with_the_movers(open_school, other_school, movers):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(movers):
+        Move(other_school, open_school, ine=f"{7000000000 + n}D")
+    with CaptureQueriesContext(connections["default"]) as queries:
+        assert continuity_decide(today=TODAY)["guardians"] == movers
+    assert len(queries) <= 21, [q["sql"][:120] for q in queries]
