@@ -190,3 +190,16 @@ def test_two_runs_at_once_never_take_the_same_rows(school):
         thread.join(timeout=30)
     assert up.outbox_apply()["usage"] == 2
     assert CodeEvent.objects.filter(event=EventKind.USE).count() == 4 and not Outbox.objects.exists()
+
+
+@pytest.mark.django_db(databases=["default", "teleservices"])
+def test_the_head_sees_the_lock_in_the_pairs_history(school, head_client):
+    import html
+
+    from django.urls import reverse
+
+    link = make_pair(school)
+    lock(make_car(link))
+    up.outbox_apply()
+    page = html.unescape(head_client.get(reverse("car:pair", args=[link.pk])).content.decode())
+    assert "Code bloqué (dates de naissance erronées)" in page
