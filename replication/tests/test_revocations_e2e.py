@@ -72,3 +72,24 @@ def test_enlever_lacces_of_a_student_marks_him_and_removes_his_cae(celery_worker
     assert ts.Code.objects.filter(pk=car.pk).exists() and ts.FamilySession.objects.filter(pk=parent_session.pk)
     cae.refresh_from_db()
     assert cae.is_valid  # D1: the CAE stays valid on the SIECLE side
+
+
+def test_an_import_that_marks_a_student_as_left_or_takes_a_rank_away_revokes_at_once(celery_worker, tmp_path):
+    from siecle.factories import AcademyFactory, SchoolFactory
+    from siecle.models import GuardianLink, Student
+    from siecle.tests import test_import_updates as imports
+
+    SchoolFactory(uaj=imports.UAJ, academy=AcademyFactory())
+    imports.do_import(imports.write(tmp_path, "v1", imports.students_v1(), imports.persons_v1(), imports.links_v1()))
+    leaving = Student.objects.get(siecle_id="1003")
+    demoted = GuardianLink.objects.get(student__siecle_id="1002", guardian__siecle_id="2003")
+    cae = ActivationCode.objects.get(kind=CodeKind.CAE, student=leaving, is_valid=True)
+    car = make_car(demoted)
+    replicate_code(cae), replicate_code(car)
+    _, session = family_signed_in(car)
+    links = imports.links_v1()
+    links[2] = imports.LinkRow("1002", "2003", level=2, relationship="10")  # no longer a legal guardian
+    imports.do_import(imports.write(tmp_path, "v2", imports.students_v1()[:2], imports.persons_v1(), links))
+    wait_until(lambda: gone(ts.Code, pk=cae.pk), what="the left student's code to leave", timeout=30)
+    wait_until(lambda: gone(ts.Code, pk=car.pk), what="the former guardian's code to leave", timeout=30)
+    wait_until(lambda: gone(ts.FamilySession, pk=session.pk), what="the family's session to end", timeout=30)
