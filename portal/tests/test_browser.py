@@ -130,3 +130,44 @@ def test_a_wrong_birth_date_keeps_the_form_with_one_plain_message(page, two_chil
     expect(page.get_by_test_id("code-error")).to_contain_text("ne permettent pas d'ouvrir un accès")
     expect(page.get_by_label("Code d'activation")).to_have_value(first)
     _checked(page, "refused")
+
+
+def test_the_other_pages_are_accessible_and_fit_a_320_px_screen(page, live_server, smtp_server, two_children):
+    """Sign-in refusal, forgotten password (asked, sent, link), forced change of a temporary password, 404."""
+    from portal.models import Account
+    from portal.tests.factories import account_factory
+
+    account_factory(login="paul.martin", email="paul@familles.example", must_change_password=True)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/connexion/")
+    page.get_by_label("Identifiant").fill("paul.martin")
+    page.get_by_label("Mot de passe").fill("pas le bon")
+    click_and_wait(page, page.get_by_role("button", name="Se connecter"))
+    expect(page.get_by_role("alert")).to_contain_text("Identifiant ou mot de passe incorrect")
+    _checked(page, "sign-in-refused")
+
+    click_and_wait(page, page.get_by_role("link", name="Mot de passe oublié ?"))
+    page.get_by_label("Adresse électronique de votre compte").fill("paul@familles.example")
+    _checked(page, "forgotten")
+    click_and_wait(page, page.get_by_role("button", name="Recevoir un lien"))
+    expect(page.get_by_role("status")).to_contain_text("Si un compte validé utilise l'adresse")
+    _checked(page, "forgotten-sent")
+    [message] = smtp_server.to("paul@familles.example")
+    link = re.search(r"(http://\S+/mot-de-passe/nouveau/\S+/)", message.get_content()).group(1)
+    page.goto(link)
+    page.locator("#id_password1").fill("Mon-nouveau-mot-de-passe-5")
+    page.locator("#id_password2").fill("Mon-nouveau-mot-de-passe-5")
+    _checked(page, "reset")
+    click_and_wait(page, page.get_by_role("button", name="Enregistrer le mot de passe"))
+    expect(page.get_by_role("status")).to_contain_text("Votre nouveau mot de passe est enregistré")
+
+    Account.objects.filter(login="paul.martin").update(must_change_password=True)
+    click_and_wait(page, page.get_by_role("link", name="Se connecter"))
+    page.get_by_label("Identifiant").fill("paul.martin")
+    page.get_by_label("Mot de passe").fill("Mon-nouveau-mot-de-passe-5")
+    click_and_wait(page, page.get_by_role("button", name="Se connecter"))
+    expect(page.get_by_role("heading", name="Choisissez votre mot de passe")).to_be_visible()
+    _checked(page, "forced-change")
+    page.goto("/page-qui-n-existe-pas/")
+    expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
+    _checked(page, "404")
