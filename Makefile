@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PORTAL_PORT ?= 8001
 
 # Tests and CI run on the real components: PostgreSQL and Redis on this machine.
 TEST_ENV := TSADMIN_ENV=test \
@@ -46,7 +47,7 @@ demo: migrate
 	@$(PY) manage.py seed_demo --if-empty --schools 3 --students 300
 
 run: demo
-	@bash scripts/run.sh $(HOST) $(PORT)
+	@bash scripts/run.sh $(HOST) $(PORT) $(PORTAL_PORT)
 
 test: setup browser-deps services
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
@@ -65,7 +66,8 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 # What CI checks besides the tests: lint, the layers of DESIGN.md (.importlinter), migrations
-# that match the models, and Django's deployment checks under production settings.
+# that match the models, and Django's deployment checks under production settings (the admin's
+# and the families' portal's).
 PROD_CHECK_ENV := TSADMIN_ENV=production ALLOWED_HOSTS=ts.example.org \
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	TELESERVICES_CODE_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
@@ -76,6 +78,9 @@ check: lint
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
 	$(PROD_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(PROD_CHECK_ENV) DJANGO_SETTINGS_MODULE=tsadmin.settings_portal PORTAL_ALLOWED_HOSTS=famille.example.org \
+		PORTAL_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: setup services
 	bash scripts/bench.sh $(BENCH)
