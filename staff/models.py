@@ -1,4 +1,4 @@
-"""Who may act on which school: school memberships and academy-wide staff."""
+"""Who may act on which school (memberships), and the sign-in security records."""
 
 from django.conf import settings
 from django.db import models
@@ -34,3 +34,39 @@ class AcademyMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.academy}"
+
+
+class SignInEvent(models.Model):
+    """The security log: every sign-in attempt, kept as it happened (a success erases nothing).
+
+    The throttle counts its failures per username and per address; the academy's security staff
+    read it in the Django admin (permission `staff.view_signinevent`).
+    """
+
+    class Kind(models.TextChoices):
+        SUCCESS = "success", "connexion réussie"
+        FAILURE = "failure", "échec (identifiant ou mot de passe)"
+        THROTTLED = "throttled", "refusée : attente imposée"
+        OTP_FAILURE = "otp_failure", "échec du second facteur"
+        OTP_SUCCESS = "otp_success", "second facteur validé"
+        DIRECTORY_DOWN = "directory_down", "annuaire injoignable"
+
+    created_at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Lower-cased as typed (the throttle's key), in clear for the security staff.
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField("page", max_length=200, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "événement de connexion"
+        verbose_name_plural = "journal de sécurité des connexions"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["username", "created_at"], name="signin_username_time"),
+            models.Index(fields=["ip_address", "created_at"], name="signin_ip_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username} ({self.ip_address})"

@@ -16,6 +16,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled is not None:
+            response.status_code = 429  # Too Many Requests: the wait is in the page
+        return response
+
 
 @login_required
 @require_http_methods(["GET", "POST"])

@@ -68,7 +68,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
     "siecle",
     "staff",
     "services",
@@ -93,7 +92,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tsadmin.urls"
@@ -188,7 +186,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -201,13 +198,18 @@ LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "staff:login"
 
-# Lockout after repeated failures (django-axes): per user name and address.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
+# Throttling of sign-ins (staff.security.throttle), on the site and on /admin/: failures are
+# counted per username and, separately, per client address; past the free ones each failure
+# doubles the wait (base, 2 × base, 4 × base…, capped). A success resets the username's count.
+STAFF_THROTTLE_USERNAME_FREE_FAILURES = env.int("STAFF_THROTTLE_USERNAME_FREE_FAILURES", default=4)
+STAFF_THROTTLE_IP_FREE_FAILURES = env.int("STAFF_THROTTLE_IP_FREE_FAILURES", default=10)
+STAFF_THROTTLE_BASE_SECONDS = env.int("STAFF_THROTTLE_BASE_SECONDS", default=60)
+STAFF_THROTTLE_MAX_SECONDS = env.int("STAFF_THROTTLE_MAX_SECONDS", default=60 * 60)
+STAFF_THROTTLE_USERNAME_WINDOW_SECONDS = env.int("STAFF_THROTTLE_USERNAME_WINDOW_SECONDS", default=24 * 60 * 60)
+STAFF_THROTTLE_IP_WINDOW_SECONDS = env.int("STAFF_THROTTLE_IP_WINDOW_SECONDS", default=60 * 60)
+# The client address: REMOTE_ADDR, or behind N reverse proxies of ours, the N-th address of
+# X-Forwarded-For from the right (the one our farthest proxy saw). Never more than the real count.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
