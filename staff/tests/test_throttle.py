@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
-from django.urls import reverse
 
 from conftest import PASSWORD
 from staff.models import SignInEvent
