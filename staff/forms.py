@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from .security.throttle import request_throttle_check
 
@@ -40,3 +40,27 @@ class ChooseSchoolForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+
+
+class StaffPasswordChangeForm(PasswordChangeForm):
+    """The current password, then the new one twice; every validator applies."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Mot de passe actuel"
+        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["new_password2"].label = "Nouveau mot de passe (confirmation)"
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": "Le mot de passe actuel est incorrect.",
+            "password_mismatch": "Les deux nouveaux mots de passe ne sont pas identiques.",
+        }
+
+    def clean_new_password1(self):
+        new = self.cleaned_data.get("new_password1")
+        if new and self.user.check_password(new):
+            raise forms.ValidationError("Le nouveau mot de passe doit être différent de l'actuel.")
+        return new
+
+    def save(self, commit=True):  # the view calls staff_password_change instead
+        raise NotImplementedError

@@ -70,3 +70,37 @@ class SignInEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username} ({self.ip_address})"
+
+
+class StaffAccount(models.Model):
+    """What sign-in needs to know about a staff user beyond Django's User."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_account")
+    # A password issued by IT (create_school_user) must be replaced at the first sign-in.
+    must_change_password = models.BooleanField(default=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "compte du personnel"
+        verbose_name_plural = "comptes du personnel"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class StaffSession(models.Model):
+    """A signed-in session of a staff user: lets him see and close his other sessions."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "session ouverte"
+        verbose_name_plural = "sessions ouvertes"
+        indexes = [models.Index(fields=["user", "created_at"], name="staffsession_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user} depuis {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,9 +1,11 @@
-"""The security log hears every sign-in, whatever the page or backend (site, admin, directory)."""
+"""Sign-in side effects, whatever the page or backend (site, admin, directory): the security
+log, the session's start and row, the forced password change."""
 
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from .models import SignInEvent
+from .models import SignInEvent, StaffAccount
+from .security.sessions import MUST_CHANGE_PASSWORD, staff_session_forget, staff_session_record
 from .security.throttle import sign_in_event_record
 
 
@@ -15,3 +17,14 @@ def _record_failure(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_in, dispatch_uid="staff_signed_in")
 def _record_success(sender, request, user, **kwargs):
     sign_in_event_record(kind=SignInEvent.Kind.SUCCESS, username=user.get_username(), request=request)
+    if request is None or not hasattr(request, "session"):
+        return
+    staff_session_record(request=request, user=user)
+    if StaffAccount.objects.filter(user=user, must_change_password=True).exists():
+        request.session[MUST_CHANGE_PASSWORD] = True
+
+
+@receiver(user_logged_out, dispatch_uid="staff_signed_out")
+def _forget_session(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        staff_session_forget(session_key=request.session.session_key)

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -193,6 +194,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "staff.security.passwords.FrenchCommonPasswordValidator"},
 ]
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "home"
@@ -210,6 +212,11 @@ STAFF_THROTTLE_IP_WINDOW_SECONDS = env.int("STAFF_THROTTLE_IP_WINDOW_SECONDS", d
 # The client address: REMOTE_ADDR, or behind N reverse proxies of ours, the N-th address of
 # X-Forwarded-For from the right (the one our farthest proxy saw). Never more than the real count.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Staff sessions end after 30 minutes without a request and after 8 hours in all
+# (staff.middleware.StaffSessionMiddleware).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=8 * 60 * 60)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
