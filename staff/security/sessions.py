@@ -18,7 +18,7 @@ from .client import client_ip
 
 SIGNED_IN_AT = "_staff_signed_in_at"
 SEEN_AT = "_staff_seen_at"
-MUST_CHANGE_PASSWORD = "_staff_must_change_password"
+MUST_CHANGE_PASSWORD = "_staff_must_change_password"  # noqa: S105 — a session key name
 
 
 def _store(session_key: str | None = None):
