@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 
 from .forms import AdminLoginForm
 from .models import AcademyMembership, SchoolMembership, SignInEvent
+from .security.second_factor import second_factor_reset
 
 # The admin's sign-in goes through the same throttle and security log as the site's.
 admin.site.login_form = AdminLoginForm
@@ -38,3 +42,19 @@ class SignInEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class StaffUserAdmin(UserAdmin):
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Réinitialiser le second facteur (nouvel enrôlement à la prochaine connexion)")
+    def reset_second_factor(self, request, queryset):
+        if not request.user.has_perm("auth.change_user"):
+            raise PermissionDenied
+        for user in queryset[:100]:
+            second_factor_reset(user=user)
+        self.message_user(request, f"Second facteur réinitialisé pour {min(queryset.count(), 100)} compte(s).")
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)

@@ -10,15 +10,17 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from .security import clock
-from .security.sessions import MUST_CHANGE_PASSWORD, SEEN_AT, SIGNED_IN_AT
+from .security.second_factor import has_second_factor, second_factor_required
+from .security.sessions import MUST_CHANGE_PASSWORD, SECOND_FACTOR_NEEDED, SEEN_AT, SIGNED_IN_AT
 
 # The idle clock is written at most this often (one session write a minute, not one a request).
 SEEN_RESOLUTION_SECONDS = 60
 
 
 class StaffSessionMiddleware:
-    """Ends a session idle for STAFF_SESSION_IDLE_SECONDS or older than STAFF_SESSION_MAX_SECONDS,
-    and keeps a user whose password was issued by IT on the password page until he changes it."""
+    """Ends a session idle for STAFF_SESSION_IDLE_SECONDS or older than STAFF_SESSION_MAX_SECONDS;
+    sends a user who owes a second factor to its page (enrolment the first time); keeps a user
+    whose password was issued by IT on the password page until he changes it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,6 +49,11 @@ class StaffSessionMiddleware:
             return redirect_to_login(request.get_full_path())
         elif now - seen_at >= SEEN_RESOLUTION_SECONDS:
             session[SEEN_AT] = now
+        if SECOND_FACTOR_NEEDED not in session:  # a session opened before this rule
+            session[SECOND_FACTOR_NEEDED] = second_factor_required(request.user)
+        if session[SECOND_FACTOR_NEEDED] and not request.user.is_verified() and not self._exempt(request.path):
+            target = "staff:second_factor" if has_second_factor(request.user) else "staff:second_factor_enrol"
+            return redirect_to_login(request.get_full_path(), login_url=reverse(target))
         if session.get(MUST_CHANGE_PASSWORD) and not self._exempt(request.path):
             messages.warning(request, "Votre mot de passe a été fourni par l'assistance : choisissez-en un nouveau.")
             return redirect("staff:password_change")
@@ -54,5 +61,11 @@ class StaffSessionMiddleware:
 
     @staticmethod
     def _exempt(path: str) -> bool:
-        allowed = (reverse("staff:password_change"), reverse("staff:logout"), reverse("admin:logout"))
+        allowed = (
+            reverse("staff:password_change"),
+            reverse("staff:logout"),
+            reverse("admin:logout"),
+            reverse("staff:second_factor"),
+            reverse("staff:second_factor_enrol"),
+        )
         return path in allowed or path.startswith("/" + settings.STATIC_URL.lstrip("/"))

@@ -104,3 +104,20 @@ class StaffSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} depuis {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code of the second factor: only its SHA-256 is kept (shown once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "code de secours"
+        verbose_name_plural = "codes de secours"
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recoverycode_unique_user_hash")]
+
+    def __str__(self) -> str:
+        return f"code de secours de {self.user}"

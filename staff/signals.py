@@ -5,7 +5,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .models import SignInEvent, StaffAccount
-from .security.sessions import MUST_CHANGE_PASSWORD, staff_session_forget, staff_session_record
+from .security.second_factor import second_factor_required
+from .security.sessions import MUST_CHANGE_PASSWORD, SECOND_FACTOR_NEEDED, staff_session_forget, staff_session_record
 from .security.throttle import sign_in_event_record
 
 
@@ -20,6 +21,7 @@ def _record_success(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
     staff_session_record(request=request, user=user)
+    request.session[SECOND_FACTOR_NEEDED] = second_factor_required(user)
     if StaffAccount.objects.filter(user=user, must_change_password=True).exists():
         request.session[MUST_CHANGE_PASSWORD] = True
 

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "siecle",
     "staff",
     "services",
@@ -90,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -217,6 +220,17 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # (staff.middleware.StaffSessionMiddleware).
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=8 * 60 * 60)
+
+# Second factor (TOTP, staff.security.second_factor): "all" staff accounts, only the
+# "privileged" ones (academy-level, admin staff, superusers), or "off". Production: all.
+STAFF_2FA = env.str("STAFF_2FA", default="all" if PRODUCTION else "off")
+if STAFF_2FA not in {"all", "privileged", "off"}:
+    raise ImproperlyConfigured("STAFF_2FA must be all, privileged or off.")
+if PRODUCTION and STAFF_2FA != "all" and not env.bool("STAFF_2FA_ALLOW_WEAKER_IN_PRODUCTION", default=False):
+    raise ImproperlyConfigured("STAFF_2FA must be 'all' in production.")
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="TS Admin")
+# After n wrong codes in a row, the next one waits 2 × 2^(n-1) seconds.
+OTP_TOTP_THROTTLE_FACTOR = 2
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60

@@ -18,6 +18,7 @@ from .client import client_ip
 
 SIGNED_IN_AT = "_staff_signed_in_at"
 SEEN_AT = "_staff_seen_at"
+SECOND_FACTOR_NEEDED = "_staff_second_factor_needed"
 MUST_CHANGE_PASSWORD = "_staff_must_change_password"  # noqa: S105 — a session key name
 
 
