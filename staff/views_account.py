@@ -9,6 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import StaffPasswordChangeForm
+from .security.second_factor import has_second_factor
 from .security.sessions import MUST_CHANGE_PASSWORD, staff_sessions_close_others, staff_sessions_live
 from .services import staff_password_change
 
@@ -37,7 +38,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def sessions(request: HttpRequest) -> HttpResponse:
     rows = staff_sessions_live(user=request.user)
     current = request.session.session_key
-    return render(request, "staff/sessions.html", {"rows": rows, "current": current})
+    context = {"rows": rows, "current": current, "has_second_factor": has_second_factor(request.user)}
+    return render(request, "staff/sessions.html", context)
 
 
 @login_required
