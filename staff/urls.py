@@ -13,6 +13,7 @@ urlpatterns = [
     path("compte/mot-de-passe/", views_account.password_change, name="password_change"),
     path("compte/sessions/", views_account.sessions, name="sessions"),
     path("compte/sessions/fermer-les-autres/", views_account.sessions_close_others, name="sessions_close_others"),
+    path("portail/", views.portal, name="portal"),
     path("etablissement/", views.choose_school, name="choose_school"),
     path("aide/", views.help_page, name="help"),
     path("edition/", views.edition, name="edition"),

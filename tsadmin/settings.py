@@ -200,7 +200,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "staff.security.passwords.FrenchCommonPasswordValidator"},
 ]
 LOGIN_URL = "staff:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "staff:portal"
 LOGOUT_REDIRECT_URL = "staff:login"
 
 # Throttling of sign-ins (staff.security.throttle), on the site and on /admin/: failures are

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 MENU_NAMESPACES = {"staff", "services", "car", "cae", "stats", "imports", "notifications"}
 PUBLIC = {"staff:login", "staff:logout"}
 # Steps of the sign-in and POST-only account actions: not menu pages (tested in their own files).
-SIGN_IN_STEPS = {"staff:second_factor", "staff:sessions_close_others"}
+SIGN_IN_STEPS = {"staff:second_factor", "staff:sessions_close_others", "staff:portal"}
 
 
 def _parameterless_menu_urls():
