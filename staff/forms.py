@@ -22,7 +22,23 @@ class LoginForm(ThrottledSignInMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": "Identifiant ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
+        "directory_down": (
+            "L'annuaire académique ne répond pas : la connexion avec votre compte académique est impossible "
+            "pour le moment. Réessayez dans quelques minutes ou contactez l'assistance informatique."
+        ),
+        "no_rights": (
+            "Votre fonction dans l'annuaire académique ne donne pas accès à TS Admin. "
+            "Si vous devez gérer les téléservices, demandez à l'assistance informatique de vous y rattacher."
+        ),
     }
+
+    def get_invalid_login_error(self):
+        refusal = getattr(self.request, "_directory_refusal", None)
+        if refusal == "down":
+            return forms.ValidationError(self.error_messages["directory_down"], code="directory_down")
+        if refusal == "no_rights":
+            return forms.ValidationError(self.error_messages["no_rights"], code="no_rights")
+        return super().get_invalid_login_error()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

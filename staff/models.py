@@ -13,6 +13,13 @@ class SchoolMembership(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Source(models.TextChoices):
+        LOCAL = "local", "accordé par l'assistance"
+        DIRECTORY = "directory", "annuaire académique"
+
+    # Directory memberships are replaced at each directory sign-in; local ones (IT's grants) stay.
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.LOCAL)
+
     class Meta:
         verbose_name = "rattachement à un établissement"
         constraints = [models.UniqueConstraint(fields=["user", "school"], name="membership_unique_user_school")]

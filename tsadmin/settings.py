@@ -199,6 +199,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "staff.security.passwords.FrenchCommonPasswordValidator"},
 ]
+# The academy directory (LDAP, staff.directory.DirectoryBackend), after the local accounts
+# (IT staff, `make run`): on when LDAP_URL is set. ldaps:// or LDAP_START_TLS=true with the
+# academy's CA in LDAP_CA_FILE; every connection and operation gives up after LDAP_TIMEOUT_SECONDS.
+LDAP_URL = env.str("LDAP_URL", default="")
+if LDAP_URL:
+    from tsadmin.ldap_settings import directory_settings
+
+    globals().update(
+        directory_settings(
+            url=LDAP_URL,
+            bind_dn=env.str("LDAP_BIND_DN", default=""),
+            bind_password=env.str("LDAP_BIND_PASSWORD", default=""),
+            search_base=env.str("LDAP_SEARCH_BASE"),
+            user_filter=env.str("LDAP_USER_FILTER", default="(uid=%(user)s)"),
+            start_tls=env.bool("LDAP_START_TLS", default=False),
+            ca_file=env.str("LDAP_CA_FILE", default=""),
+            timeout_seconds=env.float("LDAP_TIMEOUT_SECONDS", default=3.0),
+        )
+    )
+    AUTHENTICATION_BACKENDS.append("staff.directory.DirectoryBackend")
+# Directory functions (FrEduFonctAdm) that open TS Admin on the schools of FrEduRne.
+LDAP_HEAD_FUNCTIONS = env.list("LDAP_HEAD_FUNCTIONS", default=["DIR"])
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:portal"
 LOGOUT_REDIRECT_URL = "staff:login"
