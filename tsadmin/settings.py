@@ -248,7 +248,7 @@ STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=8 * 60 
 STAFF_2FA = env.str("STAFF_2FA", default="all" if PRODUCTION else "off")
 if STAFF_2FA not in {"all", "privileged", "off"}:
     raise ImproperlyConfigured("STAFF_2FA must be all, privileged or off.")
-if PRODUCTION and STAFF_2FA != "all" and not env.bool("STAFF_2FA_ALLOW_WEAKER_IN_PRODUCTION", default=False):
+if PRODUCTION and STAFF_2FA != "all":
     raise ImproperlyConfigured("STAFF_2FA must be 'all' in production.")
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="TS Admin")
 # After n wrong codes in a row, the next one waits 2 × 2^(n-1) seconds.
