@@ -8,6 +8,8 @@ ldconfig -p | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-
 [ -f /usr/include/ldap.h ] || missing+=(libldap2-dev)
 [ -f /usr/include/sasl/sasl.h ] || missing+=(libsasl2-dev)
 command -v gcc >/dev/null || missing+=(gcc)
+python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+  || missing+=(python3-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
