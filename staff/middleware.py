@@ -41,7 +41,8 @@ class StaffSessionMiddleware:
         if signed_in_at is None or seen_at is None:
             session[SIGNED_IN_AT] = session[SEEN_AT] = now
         elif (
-            now - seen_at > settings.STAFF_SESSION_IDLE_SECONDS
+            # seen_at lags the last request by at most SEEN_RESOLUTION_SECONDS: never end a session early.
+            now - seen_at > settings.STAFF_SESSION_IDLE_SECONDS + SEEN_RESOLUTION_SECONDS
             or now - signed_in_at > settings.STAFF_SESSION_MAX_SECONDS
         ):
             logout(request)

@@ -106,7 +106,7 @@ def test_a_session_ends_after_30_minutes_idle(head, clock):
     assert client.get("/").status_code == 200
     clock.advance(minutes=29)  # active 29 minutes ago: still alive
     assert client.get("/").status_code == 200
-    clock.advance(minutes=31)
+    clock.advance(minutes=32)
     response = client.get("/gestion/")
     assert response.status_code == 302 and response["Location"].startswith("/connexion/?next=/gestion/")
     page = client.get(response["Location"])
