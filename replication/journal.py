@@ -106,7 +106,7 @@ def _postgresql_sql(entry: Journaled) -> list[str]:
         name = _name(entry.table, op)
         source = "old_rows" if op == "DELETE" else "new_rows"
         select = (
-            f"SELECT {entry.expression(entry.label, 'r')}, {entry.expression(entry.row_id, 'r')}, "  # noqa: S608
+            f"SELECT {entry.expression(entry.label, 'r')}, {entry.expression(entry.row_id, 'r')}, "
             f"{entry.expression(entry.school_id, 'r')}, '{letter}', now() FROM {source} r"
         )
         referencing = "REFERENCING NEW TABLE AS new_rows"
@@ -143,7 +143,7 @@ def _sqlite_sql(entry: Journaled) -> list[str]:
             when = " WHEN " + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in entry.watched)
         statements.append(f"DROP TRIGGER IF EXISTS {name}")
         statements.append(
-            f"CREATE TRIGGER {name} AFTER {op} ON {entry.table} FOR EACH ROW{when} BEGIN "  # noqa: S608
+            f"CREATE TRIGGER {name} AFTER {op} ON {entry.table} FOR EACH ROW{when} BEGIN "
             f"INSERT INTO {JOURNAL_TABLE} (label, row_id, school_id, op, created_at) VALUES ("
             f"{entry.expression(entry.label, alias)}, {entry.expression(entry.row_id, alias)}, "
             f"{entry.expression(entry.school_id, alias)}, '{letter}', strftime('%Y-%m-%d %H:%M:%f', 'now')); END"
