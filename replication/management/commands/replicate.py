@@ -17,6 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help="resync everything, deleting what no longer qualifies")
         parser.add_argument("--uaj", action="append", default=[], help="only this school (may be repeated)")
+        parser.add_argument("--quiet", action="store_true", help="print the log only when the run fails (make run)")
 
     def run_from_argv(self, argv):
         """From the shell, a refusal is one French line on stderr and its exit status (no class name)."""
@@ -32,8 +33,13 @@ class Command(BaseCommand):
         unknown = [u for u in uajs if u not in known]
         if unknown:
             raise CommandError(f"Établissement inconnu : {', '.join(unknown)}.", returncode=2)
-        outcome = replication_run(full=options["full"], uajs=uajs, origin="commande", echo=self._echo)
+        quiet = options["quiet"]
+        outcome = replication_run(
+            full=options["full"], uajs=uajs, origin="commande", echo=None if quiet else self._echo
+        )
         if not outcome.ok:
+            if quiet:
+                self.stderr.write("\n".join(outcome.lines))
             raise CommandError(
                 "Une réplication est déjà en cours." if outcome.busy else "La réplication a échoué.", returncode=1
             )
