@@ -335,43 +335,84 @@ def _dirty_sets(sides: _Sides, *, full: bool, school_ids) -> None:
             sides.execute(src, f"ANALYZE repl_d_{kind}")
 
 
-def _scope_sql(t: Copied, *, everything: bool, id_col: str, school_col: str) -> str:
+def _predicates(t: Copied, *, everything: bool, dirty: bool, scoped: bool, id_col: str, school_col: str) -> list[str]:
+    """The row predicates of a table's scope, one per query (an OR of both would scan the table).
+
+    `TRUE` for a full run of the academy; else "named by the journal" when its id set is not
+    empty, and "its school is resynced whole" when some school is.
+    """
     if everything:
-        return "TRUE"
-    return f"({id_col} IN (SELECT id FROM repl_d_{t.kind}) OR {school_col} IN (SELECT id FROM repl_scope))"
+        return ["TRUE"]
+    found = []
+    if dirty:
+        found.append(f"{id_col} IN (SELECT id FROM repl_d_{t.kind})")
+    if scoped:
+        found.append(f"{school_col} IN (SELECT id FROM repl_scope)")
+    return found
+
+
+class _Scope:
+    """Which id sets of a run are not empty (known on the SIECLE side, where they are built)."""
+
+    def __init__(self, sides: _Sides, *, everything: bool):
+        self.everything = everything
+        self.scoped = bool(sides.scalar(sides.src, "SELECT COUNT(*) FROM repl_scope"))
+        self.dirty = {
+            kind: bool(sides.scalar(sides.src, f"SELECT COUNT(*) FROM (SELECT 1 FROM repl_d_{kind} LIMIT 1) x"))
+            for kind in _KINDS
+        }
+
+    def of(self, t: Copied, *, id_col: str, school_col: str) -> list[str]:
+        return _predicates(
+            t,
+            everything=self.everything,
+            dirty=self.dirty[t.kind],
+            scoped=self.scoped,
+            id_col=id_col,
+            school_col=school_col,
+        )
+
+    def on_teleservices(self, t: Copied) -> list[str]:
+        return self.of(t, id_col="id", school_col="id" if t.kind == "school" else "school_id")
 
 
 def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook) -> dict:
     dst = sides.dst
     counts: dict[str, dict[str, int]] = {t.kind: {"staged": 0, "upserted": 0, "deleted": 0} for t in tables}
+    scope = _Scope(sides, everything=everything)
     # The same id sets on the téléservices side (temp tables of its connection).
     for kind in _KINDS:
         sides.temp_ids(dst, f"repl_d_{kind}")
     sides.temp_ids(dst, "repl_scope")
+    if scope.scoped:
+        _send_ids(sides, "repl_scope")
     school_table, *others = tables
-    _send_ids(sides, "repl_d_school")
-    _send_ids(sides, "repl_scope")
-    _stage(sides, school_table, everything=everything, counts=counts)
-    if not everything:
-        _widen_scope(sides)
+    if scope.dirty["school"]:
+        _send_ids(sides, "repl_d_school")
+    _stage(sides, school_table, scope=scope, counts=counts)
+    if not everything and _widen_scope(sides):
+        scope.scoped = True
     for t in others:
-        _send_ids(sides, f"repl_d_{t.kind}")
-        _stage(sides, t, everything=everything, counts=counts)
+        if scope.dirty[t.kind]:
+            _send_ids(sides, f"repl_d_{t.kind}")
+        _stage(sides, t, scope=scope, counts=counts)
     hook("after_staging")
     # Guardians whose last link goes: they go too (unless staged again).
     sides.execute(dst, "DROP TABLE IF EXISTS repl_orphan_guardian")
+    sides.execute(dst, "CREATE TEMP TABLE repl_orphan_guardian (id bigint)")
     link = next(t for t in tables if t.kind == "link")
-    sides.execute(
-        dst,
-        "CREATE TEMP TABLE repl_orphan_guardian AS SELECT DISTINCT guardian_id AS id FROM portal_link WHERE "
-        + _scope_sql(link, everything=everything, id_col="id", school_col="school_id")
-        + " AND NOT EXISTS (SELECT 1 FROM repl_stage_link s WHERE s.id = portal_link.id)",
-    )
+    for predicate in scope.on_teleservices(link):
+        sides.execute(
+            dst,
+            f"INSERT INTO repl_orphan_guardian (id) SELECT guardian_id FROM portal_link WHERE {predicate} "
+            "AND NOT EXISTS (SELECT 1 FROM repl_stage_link s WHERE s.id = portal_link.id)",
+        )
     for t in reversed(tables):
-        counts[t.kind]["deleted"] = _delete(sides, t, everything=everything)
+        counts[t.kind]["deleted"] = _delete(sides, t, scope=scope)
     hook("after_deletions")
     for t in tables:
-        counts[t.kind]["upserted"] = _upsert(sides, t)
+        if counts[t.kind]["staged"]:
+            counts[t.kind]["upserted"] = _upsert(sides, t)
     return counts
 
 
@@ -391,7 +432,7 @@ def _send_ids(sides: _Sides, name: str) -> None:
             dst.executemany(f"INSERT INTO {name} (id) VALUES (%s)", rows)
 
 
-def _widen_scope(sides: _Sides) -> None:
+def _widen_scope(sides: _Sides) -> bool:
     """Schools named by the journal whose activation, open services or notes mode changed: whole."""
     with sides.dst.cursor() as cursor:
         cursor.execute(
@@ -406,12 +447,14 @@ def _widen_scope(sides: _Sides) -> None:
         )
         widened = [row[0] for row in cursor.fetchall()]  # at most the academy's schools
     if not widened:
-        return
+        return False
     for conn in (sides.src, sides.dst):
         with conn.cursor() as cursor:
             cursor.executemany("INSERT INTO repl_scope (id) VALUES (%s)", [(i,) for i in widened])
     if sides.vendor == "postgresql":
         sides.execute(sides.src, "ANALYZE repl_scope")
+        sides.execute(sides.dst, "ANALYZE repl_scope")
+    return True
 
 
 def _created_on(value) -> str:
@@ -424,7 +467,7 @@ def _created_on(value) -> str:
     return moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date().isoformat()
 
 
-def _stage(sides: _Sides, t: Copied, *, everything: bool, counts: dict) -> None:
+def _stage(sides: _Sides, t: Copied, *, scope: _Scope, counts: dict) -> None:
     dst = sides.dst
     stage = f"repl_stage_{t.kind}"
     sides.execute(dst, f"DROP TABLE IF EXISTS {stage}")
@@ -433,9 +476,10 @@ def _stage(sides: _Sides, t: Copied, *, everything: bool, counts: dict) -> None:
         created_on = f"(c.created_at AT TIME ZONE '{zoneinfo.ZoneInfo(settings.TIME_ZONE).key}')::date"
     else:
         created_on = "c.created_at"
-    select = t.select.replace("{created_on}", created_on).replace(
-        "{scope}", _scope_sql(t, everything=everything, id_col=t.id_expr, school_col=t.school_expr)
-    )
+    predicates = scope.of(t, id_col=t.id_expr, school_col=t.school_expr)
+    if not predicates:
+        return  # nothing of this table is named: an empty stage
+    select = " UNION ".join(t.select.replace("{created_on}", created_on).replace("{scope}", p) for p in predicates)
     columns = ", ".join(t.columns)
     digest_at = t.columns.index(t.digest_column) if t.digest_column else None
     key = settings.TELESERVICES_CODE_KEY
@@ -476,17 +520,20 @@ def _stage(sides: _Sides, t: Copied, *, everything: bool, counts: dict) -> None:
     counts[t.kind]["staged"] = sides.scalar(dst, f"SELECT COUNT(*) FROM {stage}")
 
 
-def _delete(sides: _Sides, t: Copied, *, everything: bool) -> int:
-    scope = _scope_sql(t, everything=everything, id_col="id", school_col="id" if t.kind == "school" else "school_id")
+def _delete(sides: _Sides, t: Copied, *, scope: _Scope) -> int:
+    predicates = scope.on_teleservices(t)
     if t.kind == "guardian":
-        scope = (
-            f"({scope} OR (id IN (SELECT id FROM repl_orphan_guardian) AND NOT EXISTS "
-            f"(SELECT 1 FROM portal_link pl WHERE pl.guardian_id = {t.table}.id)))"
+        predicates.append(
+            "id IN (SELECT id FROM repl_orphan_guardian) AND NOT EXISTS "
+            f"(SELECT 1 FROM portal_link pl WHERE pl.guardian_id = {t.table}.id)"
         )
-    return sides.execute(
-        sides.dst,
-        f"DELETE FROM {t.table} WHERE {scope} AND NOT EXISTS "
-        f"(SELECT 1 FROM repl_stage_{t.kind} s WHERE s.id = {t.table}.id)",
+    return sum(
+        sides.execute(
+            sides.dst,
+            f"DELETE FROM {t.table} WHERE {predicate} AND NOT EXISTS "
+            f"(SELECT 1 FROM repl_stage_{t.kind} s WHERE s.id = {t.table}.id)",
+        )
+        for predicate in predicates
     )
 
 
