@@ -232,18 +232,32 @@ class _Sides:
 def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
     sides = _Sides()
     tables = copied_tables(sides.vendor)
+    everything = full and school_ids is None
+    down: dict = {}
     with transaction.atomic(using=SIECLE):
         if sides.vendor == "postgresql":
             sides.execute(sides.src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        journal_rows = _claim(sides, school_ids=school_ids)
+        if everything:
+            # A full run of the academy covers every journal row: no need to name them one by one.
+            # They are deleted below by id range, within this run's snapshot, so a row committed
+            # after it (invisible here) is neither counted nor deleted.
+            top = sides.scalar(sides.src, "SELECT COALESCE(MAX(id), 0) FROM replication_change")
+            journal_rows = sides.scalar(sides.src, "SELECT COUNT(*) FROM replication_change WHERE id <= %s", [top])
+        else:
+            journal_rows = _claim(sides, school_ids=school_ids)
         hook("after_claim")
-        everything = full and school_ids is None
-        _dirty_sets(sides, full=full, school_ids=school_ids)
-        with transaction.atomic(using=TELESERVICES):
-            down = _apply(sides, tables, everything=everything, hook=hook)
-            hook("before_teleservices_commit")
+        if full or journal_rows:
+            _dirty_sets(sides, full=full, school_ids=school_ids)
+            with transaction.atomic(using=TELESERVICES):
+                down = _apply(sides, tables, everything=everything, hook=hook)
+                hook("before_teleservices_commit")
         hook("after_teleservices_commit")
-        deleted = sides.execute(sides.src, "DELETE FROM replication_change WHERE id IN (SELECT id FROM repl_claim)")
+        if everything:
+            deleted = sides.execute(sides.src, "DELETE FROM replication_change WHERE id <= %s", [top])
+        elif journal_rows:
+            deleted = sides.execute(sides.src, "DELETE FROM replication_change WHERE id IN (SELECT id FROM repl_claim)")
+        else:
+            deleted = 0
         log(f"Journal : {deleted} ligne(s) réclamée(s) puis effacée(s).")
         hook("before_siecle_commit")
     for conn in (sides.src, sides.dst):
