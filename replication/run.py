@@ -343,7 +343,8 @@ def _dirty_sets(sides: _Sides, *, full: bool, school_ids) -> None:
         + " UNION SELECT c.id FROM car_activationcode c WHERE c.student_id IN (SELECT id FROM repl_d_student)",
         "notes_deadline": named.format(label="services_notespublicationdate"),
     }
-    for kind in _KINDS:  # in this order: link needs student, guardian and code need link
+    # In this order: a link set needs the students', the guardians' and the codes' need the links'.
+    for kind in ("school", "mef", "division", "student", "link", "guardian", "code", "notes_deadline"):
         sides.execute(src, f"INSERT INTO repl_d_{kind} (id) {fill[kind]}")
         if sides.vendor == "postgresql":
             sides.execute(src, f"ANALYZE repl_d_{kind}")

@@ -190,3 +190,25 @@ def test_the_command_refuses_an_unknown_school_with_one_line(academy):
         call_command("replicate", "--uaj", "0000000x")
     assert refused.value.returncode == 2
     assert not Run.objects.exists()
+
+
+def test_a_student_made_current_again_brings_back_his_links_and_codes(academy):
+    replicate(full=True)
+    before = (
+        set(ts.Link.objects.filter(student_id=academy.current.pk).values_list("id", flat=True)),
+        set(ts.Code.objects.filter(student_id=academy.current.pk).values_list("id", flat=True)),
+    )
+    assert before[0] and before[1]
+    Student.objects.filter(pk=academy.current.pk).update(has_left=True)
+    replicate()
+    assert not ts.Link.objects.filter(student_id=academy.current.pk).exists()
+    assert not ts.Code.objects.filter(student_id=academy.current.pk).exists()
+    Student.objects.filter(pk=academy.current.pk).update(has_left=False)
+    run = replicate()
+    after = (
+        set(ts.Link.objects.filter(student_id=academy.current.pk).values_list("id", flat=True)),
+        set(ts.Code.objects.filter(student_id=academy.current.pk).values_list("id", flat=True)),
+    )
+    assert after == before
+    assert run.journal_rows == 1  # one journal row brought the student, his links, guardians and codes
+    assert_in_step()
