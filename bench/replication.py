@@ -181,6 +181,9 @@ def _bench() -> None:
     outcome = replication_run(full=True, origin="bench")
     assert outcome.ok, "\n".join(outcome.lines)
     full = outcome.run.duration.total_seconds()
+    for line in outcome.lines:
+        if line.startswith("Étapes"):
+            print("  " + line)
     down = outcome.run.counts["down"]
     copied = sum(c["upserted"] for c in down.values())
     print(

@@ -30,6 +30,7 @@ import time
 import traceback
 import zoneinfo
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,10 +208,19 @@ class _Sides:
     """The two connections of a run, with the SQL helpers both sides need."""
 
     def __init__(self):
+        self.timings: dict[str, float] = {}  # seconds per step, for the log
         self.src = connections[SIECLE]
         self.dst = connections[TELESERVICES]
         self.vendor = self.src.vendor
         self.dst_vendor = self.dst.vendor
+
+    @contextmanager
+    def timed(self, step: str):
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - start
 
     @staticmethod
     def execute(conn, sql: str, params=None) -> int:
@@ -248,9 +258,12 @@ def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
         hook("after_claim")
         if full or journal_rows:
             _dirty_sets(sides, full=full, school_ids=school_ids)
+            commit = sides.timed("téléservices commit")
             with transaction.atomic(using=TELESERVICES):
                 down = _apply(sides, tables, everything=everything, hook=hook)
                 hook("before_teleservices_commit")
+                commit.__enter__()
+            commit.__exit__(None, None, None)
         hook("after_teleservices_commit")
         if everything:
             deleted = sides.execute(sides.src, "DELETE FROM replication_change WHERE id <= %s", [top])
@@ -259,6 +272,9 @@ def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
         else:
             deleted = 0
         log(f"Journal : {deleted} ligne(s) réclamée(s) puis effacée(s).")
+        slow = sorted(sides.timings.items(), key=lambda item: -item[1])[:6]
+        if slow and slow[0][1] >= 0.2:
+            log("Étapes les plus longues : " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in slow))
         hook("before_siecle_commit")
     for conn in (sides.src, sides.dst):
         _drop_temps(conn)
@@ -404,13 +420,15 @@ def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook)
     school_table, *others = tables
     if scope.dirty["school"]:
         _send_ids(sides, "repl_d_school")
-    _stage(sides, school_table, scope=scope, counts=counts)
+    with sides.timed("staging school"):
+        _stage(sides, school_table, scope=scope, counts=counts)
     if not everything and _widen_scope(sides):
         scope.scoped = True
     for t in others:
         if scope.dirty[t.kind]:
             _send_ids(sides, f"repl_d_{t.kind}")
-        _stage(sides, t, scope=scope, counts=counts)
+        with sides.timed(f"staging {t.kind}"):
+            _stage(sides, t, scope=scope, counts=counts)
     hook("after_staging")
     # Guardians whose last link goes: they go too (unless staged again).
     sides.execute(dst, "DROP TABLE IF EXISTS repl_orphan_guardian")
@@ -423,11 +441,13 @@ def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook)
             "AND NOT EXISTS (SELECT 1 FROM repl_stage_link s WHERE s.id = portal_link.id)",
         )
     for t in reversed(tables):
-        counts[t.kind]["deleted"] = _delete(sides, t, scope=scope)
+        with sides.timed(f"deleting {t.kind}"):
+            counts[t.kind]["deleted"] = _delete(sides, t, scope=scope)
     hook("after_deletions")
     for t in tables:
         if counts[t.kind]["staged"]:
-            counts[t.kind]["upserted"] = _upsert(sides, t)
+            with sides.timed(f"upserting {t.kind}"):
+                counts[t.kind]["upserted"] = _upsert(sides, t)
     return counts
 
 
