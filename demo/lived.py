@@ -27,7 +27,13 @@ from django.utils import timezone
 
 from car.services import car_create_bulk, car_refusals_record
 from codes.models import ActivationCode, CodeKind, NotificationMode
-from codes.services import codes_continuity_record, codes_notification_record, codes_usage_record
+from codes.services import (
+    ContinuityClaim,
+    UsageClaim,
+    codes_continuity_record,
+    codes_notification_record,
+    codes_usage_record,
+)
 from portal.models import Account
 from siecle.models import LEGAL_RANKS, GuardianLink, School, search_key
 
@@ -208,22 +214,22 @@ def school_live_a_year(*, school: School, seed: int, now: datetime.datetime | No
         Account.objects.bulk_create([a for _, a, _ in accounts] + [a for _, a in continuing])
         report.accounts += codes_usage_record(
             uses=[
-                (code_of_link[link_id], account.pk, used_at)
+                UsageClaim(code_of_link[link_id], account.pk, used_at, school.pk, CodeKind.CAR)
                 for guardian, account, used_at in accounts
                 for link_id, _ in guardian.links
                 if link_id in code_of_link and guardian.pk in notified
             ]
-        )
+        ).recorded
         report.continuity += codes_continuity_record(
             attachments=[
-                (code_of_link[link_id], account.pk)
+                ContinuityClaim(code_of_link[link_id], account.pk, school.pk, CodeKind.CAR)
                 for guardian, account in continuing
                 for link_id, newcomer in guardian.links
                 if newcomer and link_id in code_of_link
             ],
             on=timezone.localdate(created_on["this"]),
             at=clock.later(created_on["this"], 0),
-        )
+        ).recorded
 
         # 5. Students handed their CAE letter today; some created their account at once.
         report.student_accounts += _students_live(school, rng, clock, report)
@@ -256,8 +262,11 @@ def _students_live(school: School, rng: random.Random, clock: _Clock, report: Li
         ]
     )
     return codes_usage_record(
-        uses=[(pk, account.pk, clock.now) for (pk, _, _), account in zip(users, accounts, strict=True)]
-    )
+        uses=[
+            UsageClaim(pk, account.pk, clock.now, school.pk, CodeKind.CAE)
+            for (pk, _, _), account in zip(users, accounts, strict=True)
+        ]
+    ).recorded
 
 
 def _account(rng: random.Random, guardian: _Guardian, kind: str, opened: datetime.datetime, clock: _Clock) -> Account:
