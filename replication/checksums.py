@@ -90,8 +90,9 @@ def expected_rows(kind: str) -> Iterator[tuple]:
         )
     elif kind == "code":
         links = _qualifying_links(schools).values("pk")
+        refused_students = AccessRefusal.objects.filter(kind=CodeKind.CAE).values("student_id")
         codes = ActivationCode.objects.filter(
-            Q(kind=CodeKind.CAE) | Q(kind=CodeKind.CAR, link_id__in=links),
+            (Q(kind=CodeKind.CAE) & ~Q(student_id__in=refused_students)) | Q(kind=CodeKind.CAR, link_id__in=links),
             is_valid=True,
             school_id__in=schools,
             student__has_left=False,

@@ -11,7 +11,8 @@ What qualifies (nothing else ever goes down):
 - its current students (not left), with `access_refused` from a CAE refusal;
 - its links of legal rank 1 or 2 to a current student, whose pair is not refused;
 - the guardians of those links (no address, no e-mail);
-- its valid codes whose pair (CAR) or student (CAE) is copied, as a keyed digest only,
+- its valid codes whose pair (CAR) or student (CAE, unless his access is refused) is copied,
+  as a keyed digest only,
   computed in Python while streaming (the key never appears in SQL);
 - its "à échéance" notes dates while the notes service is open in that mode.
 """
@@ -186,7 +187,9 @@ def copied_tables(vendor: str) -> tuple[Copied, ...]:
                 "LEFT JOIN siecle_guardianlink l ON l.id = c.link_id "
                 "WHERE c.is_valid AND NOT ls.has_left AND "
                 + activated("c.school_id")
-                + " AND ((c.kind = 'E' AND c.link_id IS NULL) OR (c.kind = 'R' AND "
+                + " AND ((c.kind = 'E' AND c.link_id IS NULL AND NOT "
+                + _CAE_REFUSED.format(student="c.student_id")
+                + ") OR (c.kind = 'R' AND "
                 + link_qualifies
                 + ")) AND {scope}"
             ),

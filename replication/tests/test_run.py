@@ -93,6 +93,7 @@ def test_what_families_lose_is_gone_after_the_next_run(academy, head):
     assert not ts.Link.objects.filter(id=refused_pair.pk).exists()
     assert code_digest(invalidated.value) not in ts_digests()
     assert ts.Student.objects.get(id=academy.current.pk).access_refused is True
+    assert not ts.Code.objects.filter(student_id=academy.current.pk, kind="E").exists()  # no CAE row either
     assert not ts.Student.objects.filter(id=leaver.pk).exists()
     assert not ts.Link.objects.filter(student_id=leaver.pk).exists()
     assert not ts.Code.objects.filter(student_id=leaver.pk).exists()
