@@ -47,8 +47,10 @@ migrate: setup
 	@$(PY) manage.py migrate --noinput -v0
 	@$(PY) manage.py migrate --noinput -v0 --database teleservices
 
+# The demo academy, then a full replication so the families' database holds what it may see.
 demo: migrate
 	@$(PY) manage.py seed_demo --if-empty --schools 3 --students 300
+	@$(PY) manage.py replicate --full --quiet
 
 run: demo
 	@bash scripts/run.sh $(HOST) $(PORT) $(PORTAL_PORT)

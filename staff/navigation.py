@@ -22,6 +22,8 @@ class Entry:
     also: tuple[str, ...] = ()
     header: str = ""  # a heading printed before the entry in its dropdown
     divider_before: bool = False
+    # Shown only to the academy's IT staff (users with an academy membership).
+    academy_staff: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ MAIN_MENU: tuple[Section, ...] = (
         (
             Entry("Synthèse codes élèves", "stats:students"),
             Entry("Synthèse codes responsables", "stats:guardians"),
+            Entry("Réplications", "replication:runs", header="Académie", divider_before=True, academy_staff=True),
         ),
     ),
 )

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -183,6 +184,14 @@ NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=3
 NOTIFICATIONS_RUN_REFRESH_SECONDS = env.int("NOTIFICATIONS_RUN_REFRESH_SECONDS", default=10)
 # The nightly replication runs at this hour, Paris time: a new code works from the next run.
 REPLICATION_HOUR = env.int("REPLICATION_HOUR", default=2)
+# The embedded default (SQLite) has no advisory lock: a run's lock row older than this is free.
+REPLICATION_LOCK_STALE_SECONDS = env.int("REPLICATION_LOCK_STALE_SECONDS", default=6 * 60 * 60)
+CELERY_BEAT_SCHEDULE["replication-nightly"] = {
+    "task": "replication.tasks.replicate_task",
+    # CELERY_TIMEZONE is Europe/Paris: the hour is Paris time, summer and winter alike.
+    "schedule": crontab(hour=REPLICATION_HOUR, minute=0),
+    "kwargs": {"origin": "nuit"},
+}
 
 # --- Authentication ---------------------------------------------------------------------
 PASSWORD_HASHERS = [

@@ -20,5 +20,6 @@ urlpatterns = [
     path("statistiques/", include("stats.urls")),
     path("import/", include("imports.urls")),
     path("taches/", include("jobs.urls")),
+    path("replication/", include("replication.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,11 +13,12 @@ from staff.navigation import (
     navigation_for,
     url_of,
 )
+from staff.receivers import ACADEMY_STAFF_SESSION_KEY
 
 register = template.Library()
 
 
-def _section(section: Section, nav: Navigation) -> dict:
+def _section(section: Section, nav: Navigation, *, academy_staff: bool = False) -> dict:
     entries = [
         {
             "label": entry.label,
@@ -27,6 +28,7 @@ def _section(section: Section, nav: Navigation) -> dict:
             "divider_before": entry.divider_before,
         }
         for entry in section.entries
+        if academy_staff or not entry.academy_staff
     ]
     return {
         "label": section.label,
@@ -36,13 +38,26 @@ def _section(section: Section, nav: Navigation) -> dict:
     }
 
 
+def _is_academy_staff(request) -> bool:
+    """Whether the signed-in user staffs an academy (entries marked `academy_staff`).
+
+    Read from the session, set at sign-in (staff/receivers.py): no query per page. The pages
+    themselves check the membership; this only hides links.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(request.session.get(ACADEMY_STAFF_SESSION_KEY, False))
+
+
 @register.simple_tag(takes_context=True)
 def navigation(context) -> dict:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     nav = navigation_for(match.view_name if match else None, parent=context.get("nav_parent"))
+    staff = _is_academy_staff(request)
     return {
-        "main": [_section(s, nav) for s in MAIN_MENU],
+        "main": [_section(s, nav, academy_staff=staff) for s in MAIN_MENU],
         "secondary": [_section(s, nav) for s in SECONDARY_MENU],
         "school_choice": _section(SCHOOL_CHOICE, nav),
         "trail": nav.trail,

@@ -1,0 +1,212 @@
+"""Bench: the replication's full run against a raw COPY, and a nightly run after 1 % changed.
+
+DESIGN.md targets: the full copy within 3x of a raw COPY of the same rows from one database
+to the other; a nightly run after 1 % of students, guardians and codes changed under 5 % of
+the full run; memory flat (streaming).
+
+- Data: `seed_demo --schools N --students M` (REPLICATION_BENCH_SCHOOLS, default 50;
+  REPLICATION_BENCH_STUDENTS, default 600) in two databases of its own
+  (`<bench database>_repl` and `<bench database>_repl_ts`), created here and dropped at the
+  end. The academy scale: REPLICATION_BENCH_SCHOOLS=1000 REPLICATION_BENCH_STUDENTS=600.
+- Raw baseline: for each copied table, `COPY (SELECT <its columns> FROM <its SIECLE table>
+  of the activated schools) TO STDOUT` streamed into `COPY … FROM STDIN` of a temp table on
+  the téléservices connection: no rule, no digest, no upsert.
+- Full run: `replication_run(full=True)` on an empty téléservices side.
+- Nightly run: after 1 % of students renamed, 1 % of guardians renamed and 1 % of valid codes
+  invalidated (each one SQL statement, journaled by the triggers), `replication_run()`.
+- Peak memory: the process's maximum resident set size (ru_maxrss) before and after.
+
+Run alone with `python bench/replication.py`, or through `bench/run.py` (calls `run()`).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+SCHOOLS = int(os.environ.get("REPLICATION_BENCH_SCHOOLS", "50"))
+STUDENTS = int(os.environ.get("REPLICATION_BENCH_STUDENTS", "600"))
+
+
+def _own_databases() -> tuple[str, str]:
+    """Point DATABASE_URL and TELESERVICES_DATABASE_URL at fresh databases of this bench."""
+    import psycopg
+
+    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tsadmin_bench")
+    server, name = base_url.rsplit("/", 1)
+    names = (f"{name}_repl", f"{name}_repl_ts")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        for db in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
+            conn.execute(f'CREATE DATABASE "{db}"')
+    os.environ["DATABASE_URL"] = f"{server}/{names[0]}"
+    os.environ["TELESERVICES_DATABASE_URL"] = f"{server}/{names[1]}"
+    return server, names
+
+
+def _drop(server: str, names: tuple[str, str]) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        for db in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def _setup_django() -> None:
+    root = Path(__file__).resolve().parent.parent
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsadmin.settings")
+    os.environ.setdefault("TSADMIN_ENV", "test")
+    import django
+
+    django.setup()
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# Per copied table: its columns, and the plain SELECT of the same rows (activated schools).
+RAW = {
+    "portal_school": ("id, uaj, name", "SELECT x.id, x.uaj, x.name FROM siecle_school x WHERE {activated:x.id}"),
+    "portal_mef": (
+        "id, school_id, code, label",
+        "SELECT id, school_id, code, label FROM siecle_mef x WHERE {activated}",
+    ),
+    "portal_division": (
+        "id, school_id, code, label",
+        "SELECT id, school_id, code, label FROM siecle_division x WHERE {activated}",
+    ),
+    "portal_student": (
+        "id, school_id, last_name, first_name, birth_date, mef_id, division_id, access_refused",
+        "SELECT id, school_id, last_name, first_name, birth_date, mef_id, division_id, has_left "
+        "FROM siecle_student x WHERE NOT has_left AND {activated}",
+    ),
+    "portal_guardian": (
+        "id, school_id, civility, last_name, first_name",
+        "SELECT id, school_id, civility, last_name, first_name FROM siecle_guardian x WHERE {activated}",
+    ),
+    "portal_link": (
+        "id, school_id, student_id, guardian_id, legal_rank",
+        "SELECT l.id, x.school_id, l.student_id, l.guardian_id, l.legal_rank FROM siecle_guardianlink l "
+        "JOIN siecle_student x ON x.id = l.student_id WHERE l.legal_rank IN (1, 2) AND {activated}",
+    ),
+    "portal_code": (
+        "id, school_id, digest, kind, link_id, student_id, created_on",
+        "SELECT id, school_id, value, kind, link_id, student_id, created_at::date "
+        "FROM car_activationcode x WHERE is_valid AND {activated}",
+    ),
+}
+_ACTIVATED = (
+    "EXISTS (SELECT 1 FROM services_schoolsettings ss WHERE ss.school_id = {col} AND ss.activated_at IS NOT NULL)"
+)
+
+
+def _raw_copy() -> tuple[float, int]:
+    """Seconds and rows of a raw COPY of the copied tables' rows from the SIECLE base to the other."""
+    from django.db import connections, transaction
+
+    src, dst = connections["default"], connections["teleservices"]
+    rows = 0
+    start = time.perf_counter()
+    with transaction.atomic(using="teleservices"):
+        for table, (columns, select) in RAW.items():
+            sql = select.replace("{activated:x.id}", _ACTIVATED.format(col="x.id")).replace(
+                "{activated}", _ACTIVATED.format(col="x.school_id")
+            )
+            with src.cursor() as s, dst.cursor() as d:
+                d.execute(f"CREATE TEMP TABLE raw_{table} AS SELECT * FROM {table} WHERE false")  # noqa: S608
+                with s.cursor.copy(f"COPY ({sql}) TO STDOUT") as out:
+                    with d.cursor.copy(f"COPY raw_{table} ({columns}) FROM STDIN") as into:
+                        for block in out:
+                            into.write(block)
+                d.execute(f"SELECT count(*) FROM raw_{table}")  # noqa: S608
+                rows += d.fetchone()[0]
+        transaction.set_rollback(True, using="teleservices")
+    return time.perf_counter() - start, rows
+
+
+def _change_one_percent() -> dict[str, int]:
+    from django.db import connection
+
+    changed = {}
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE siecle_student SET first_name = first_name || 'e' WHERE id % 100 = 0 AND NOT has_left")
+        changed["students"] = cursor.rowcount
+        cursor.execute("UPDATE siecle_guardian SET last_name = last_name || 'E' WHERE id % 100 = 0")
+        changed["guardians"] = cursor.rowcount
+        cursor.execute(
+            "UPDATE car_activationcode SET is_valid = false, invalidated_at = now() WHERE id % 100 = 0 AND is_valid"
+        )
+        changed["codes"] = cursor.rowcount
+    return changed
+
+
+def run() -> None:
+    server, names = _own_databases()
+    try:
+        _setup_django()
+        _bench()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _drop(server, names)
+
+
+def _bench() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from replication.models import Change
+    from replication.run import replication_run
+
+    call_command("migrate", verbosity=0)
+    call_command("migrate", database="teleservices", verbosity=0)
+    start = time.perf_counter()
+    call_command("seed_demo", "--schools", str(SCHOOLS), "--students", str(STUDENTS), verbosity=0)
+    print(f"seed_demo --schools {SCHOOLS} --students {STUDENTS}: {time.perf_counter() - start:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"journal rows written by the seed: {Change.objects.count():,}")
+
+    raw_seconds, raw_rows = _raw_copy()
+    print(f"raw COPY SIECLE -> téléservices: {raw_rows:,} rows in {raw_seconds:.2f} s")
+
+    rss_before = _maxrss_mb()
+    outcome = replication_run(full=True, origin="bench")
+    assert outcome.ok, "\n".join(outcome.lines)
+    full = outcome.run.duration.total_seconds()
+    for line in outcome.lines:
+        if line.startswith("Étapes"):
+            print("  " + line)
+    down = outcome.run.counts["down"]
+    copied = sum(c["upserted"] for c in down.values())
+    print(
+        f"full run: {copied:,} rows copied in {full:.2f} s  -> ratio to raw COPY {full / raw_seconds:.2f} (target <= 3)"
+    )
+    for kind, c in down.items():
+        print(f"  {kind}: {c['upserted']:,}")
+
+    again = replication_run(origin="bench")
+    print(f"run right after: {again.run.changed} rows changed in {again.run.duration.total_seconds():.2f} s")
+
+    changed = _change_one_percent()
+    nightly_outcome = replication_run(origin="bench")
+    assert nightly_outcome.ok, "\n".join(nightly_outcome.lines)
+    nightly = nightly_outcome.run.duration.total_seconds()
+    print(
+        f"nightly run after 1 % changed ({', '.join(f'{v:,} {k}' for k, v in changed.items())}): "
+        f"{nightly_outcome.run.journal_rows:,} journal rows, {nightly_outcome.run.changed:,} rows changed in "
+        f"{nightly:.2f} s -> ratio to the full run {nightly / full:.3f} (target <= 0.05)"
+    )
+    rss_after = _maxrss_mb()
+    print(f"peak memory (ru_maxrss): {rss_after:.0f} MB (before the runs {rss_before:.0f} MB)")
+
+
+if __name__ == "__main__":
+    run()

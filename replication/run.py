@@ -1,0 +1,593 @@
+"""A replication run: SIECLE base → téléservices database, and what comes back (SPEC A4).
+
+`replication_run` is the only entry point (the command, the Celery task and the demo call it).
+The sequence, and why nothing can be missed, is in docs/replication.md:
+
+ 1. take the lock (lock.py), mark runs a dead process left "running" as interrupted, create
+    the `Run` row;
+ 2. bring back what families did (`up.outbox_apply`) and decide continuity of access
+    (`continuity.continuity_decide`): both write the SIECLE base, so the journal rows they
+    cause are claimed in step 3;
+ 3. SIECLE side, one transaction (REPEATABLE READ on PostgreSQL: every read below sees the
+    same snapshot as the claim): claim the journal rows (`FOR UPDATE SKIP LOCKED`, in
+    batches) into a temp table, expand them into the ids to look at again, per copied table;
+ 4. téléservices side, one transaction: stream the qualifying rows into temp staging tables
+    (COPY … TO STDOUT on the SIECLE connection → COPY … FROM STDIN on the téléservices one;
+    batches on SQLite), delete by id what no longer qualifies (children first), upsert the rest
+    (`INSERT … ON CONFLICT (id) DO UPDATE … WHERE … IS DISTINCT FROM …`), commit;
+ 5. delete the claimed journal rows by id, commit the SIECLE side;
+ 6. `continuity.continuity_attach`, finish the `Run` row.
+
+A failure anywhere rolls back what is not committed; the journal is deleted only after the
+téléservices side committed, so the next run completes the work.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+import traceback
+import zoneinfo
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from portal.digests import code_digest
+from siecle.models import School
+
+from . import continuity, up
+from .lock import ReplicationBusy, run_lock
+from .models import Run
+from .tables import Copied, copied_tables
+
+SIECLE = "default"
+TELESERVICES = "teleservices"
+CLAIM_BATCH = 50_000
+SQLITE_BATCH = 2_000
+# Test-only: "stage:path" makes a run create `path` at that stage and wait while it exists
+# (the fault tests kill or disturb it there). Ignored outside TSADMIN_ENV=test.
+PAUSE_ENV = "TSADMIN_REPLICATION_PAUSE_AT"
+
+# Which copied tables a journal label names directly.
+_SOURCE_KIND = {
+    "siecle_school": "school",
+    "siecle_mef": "mef",
+    "siecle_division": "division",
+    "siecle_student": "student",
+    "siecle_guardian": "guardian",
+    "siecle_guardianlink": "link",
+    "car_activationcode": "code",
+    "services_notespublicationdate": "notes_deadline",
+}
+
+
+@dataclass
+class Outcome:
+    """What a run did, as the command prints it and the `Run` row keeps it."""
+
+    run: Run | None = None
+    busy: bool = False
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.run is not None and self.run.status == Run.Status.SUCCEEDED
+
+
+class _Log:
+    def __init__(self, echo: Callable[[str], None] | None):
+        self.lines: list[str] = []
+        self.echo = echo
+
+    def __call__(self, line: str) -> None:
+        self.lines.append(line)
+        if self.echo:
+            self.echo(line)
+
+
+def _pause_hook() -> Callable[[str], None] | None:
+    value = os.environ.get(PAUSE_ENV, "")
+    if not value or settings.TSADMIN_ENV != "test":
+        return None
+    stage, _, path = value.partition(":")
+
+    def hook(name: str) -> None:
+        if name != stage:
+            return
+        marker = Path(path)
+        marker.write_text(str(os.getpid()))
+        deadline = time.monotonic() + 120
+        while marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    return hook
+
+
+def replication_run(
+    *,
+    full: bool = False,
+    uajs: Iterable[str] = (),
+    origin: str = "commande",
+    echo: Callable[[str], None] | None = None,
+    hook: Callable[[str], None] | None = None,
+) -> Outcome:
+    """Run the replication once. Never raises for a failed run: the outcome and the Run row say it.
+
+    `uajs` limits the run to these schools (unknown ones are refused by the caller). `hook(stage)`
+    is called at each stage (tests); `echo(line)` receives the log as it is written.
+    """
+    log = _Log(echo)
+    hook = hook or _pause_hook() or (lambda stage: None)
+    uajs = sorted(set(uajs))
+    school_ids = list(School.objects.filter(uaj__in=uajs).values_list("pk", flat=True)) if uajs else None
+    try:
+        with run_lock(SIECLE):
+            interrupted = Run.objects.filter(status=Run.Status.RUNNING).update(
+                status=Run.Status.INTERRUPTED,
+                finished_at=timezone.now(),
+                error="Arrêtée avant sa fin (processus interrompu) ; le run suivant a repris le travail.",
+            )
+            run = Run.objects.create(
+                started_at=timezone.now(), full=full, uaj=" ".join(uajs), origin=origin[:30], status=Run.Status.RUNNING
+            )
+            if interrupted:
+                log(f"{interrupted} réplication(s) interrompue(s) auparavant : celle-ci reprend leur travail.")
+            return _run(run, full=full, school_ids=school_ids, log=log, hook=hook)
+    except ReplicationBusy:
+        line = "Une réplication est déjà en cours (verrou pris) : rien n'a été fait, réessayez après sa fin."
+        log(line)
+        return Outcome(busy=True, lines=log.lines)
+
+
+def _run(run: Run, *, full: bool, school_ids, log: _Log, hook) -> Outcome:
+    started = time.monotonic()
+    what = "complète" if full else "incrémentale"
+    log(
+        f"Réplication {what}{' de ' + run.uaj if run.uaj else ''} commencée le {timezone.localtime(run.started_at):%d/%m/%Y %H:%M:%S}."
+    )
+    counts: dict = {}
+    try:
+        hook("start")
+        counts["up"] = up.outbox_apply(school_ids=school_ids, log=log) or {}
+        counts["continuity_decide"] = continuity.continuity_decide(school_ids=school_ids, log=log) or {}
+        hook("before_claim")
+        down, journal_rows = _copy_down(full=full, school_ids=school_ids, log=log, hook=hook)
+        counts["down"] = down
+        hook("after_siecle_commit")
+        counts["continuity_attach"] = continuity.continuity_attach(school_ids=school_ids, log=log) or {}
+        changed = sum(c["upserted"] + c["deleted"] for c in down.values())
+        run.status = Run.Status.SUCCEEDED
+        run.journal_rows = journal_rows
+        run.changed = changed
+        for kind, c in down.items():
+            if c["upserted"] or c["deleted"]:
+                log(f"  {kind} : {c['upserted']} copiée(s) ou mise(s) à jour, {c['deleted']} supprimée(s)")
+        for name in ("up", "continuity_decide", "continuity_attach"):
+            if counts[name]:
+                log(f"  {name} : " + ", ".join(f"{k} {v}" for k, v in sorted(counts[name].items())))
+        log(f"Lignes du journal traitées : {journal_rows}. Lignes modifiées côté téléservices : {changed}.")
+    except Exception as error:  # noqa: BLE001 — a failed run is logged and reported, never half-written
+        for alias in (TELESERVICES, SIECLE):
+            _close_if_broken(alias)
+        run.status = Run.Status.FAILED
+        run.error = f"{type(error).__name__}: {error}"[:2000]
+        log(f"ÉCHEC : {run.error}")
+        log("Rien n'a été perdu : le journal est conservé, la prochaine réplication reprendra le travail.")
+        if settings.DEBUG or settings.TSADMIN_ENV == "test":
+            log(traceback.format_exc(limit=5))
+    run.counts = counts
+    run.finished_at = timezone.now()
+    log(f"Durée : {time.monotonic() - started:.1f} s.")
+    run.log = "\n".join(log.lines)
+    run.save()
+    return Outcome(run=run, lines=log.lines)
+
+
+def _close_if_broken(alias: str) -> None:
+    conn = connections[alias]
+    try:
+        if conn.in_atomic_block:
+            return
+        conn.close_if_unusable_or_obsolete()
+        if conn.connection is not None and not conn.is_usable():
+            conn.close()
+    except Exception:  # noqa: BLE001, S110 — closing a dead connection may fail too
+        conn.close()
+
+
+# --- The copy down ----------------------------------------------------------------------
+
+
+class _Sides:
+    """The two connections of a run, with the SQL helpers both sides need."""
+
+    def __init__(self):
+        self.timings: dict[str, float] = {}  # seconds per step, for the log
+        self.src = connections[SIECLE]
+        self.dst = connections[TELESERVICES]
+        self.vendor = self.src.vendor
+        self.dst_vendor = self.dst.vendor
+
+    @contextmanager
+    def timed(self, step: str):
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - start
+
+    @staticmethod
+    def execute(conn, sql: str, params=None) -> int:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    @staticmethod
+    def scalar(conn, sql: str, params=None):
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    def temp_ids(self, conn, name: str) -> None:
+        self.execute(conn, f"DROP TABLE IF EXISTS {name}")
+        self.execute(conn, f"CREATE TEMP TABLE {name} (id bigint PRIMARY KEY)")
+
+
+def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
+    sides = _Sides()
+    tables = copied_tables(sides.vendor)
+    everything = full and school_ids is None
+    down: dict = {}
+    with transaction.atomic(using=SIECLE):
+        if sides.vendor == "postgresql":
+            sides.execute(sides.src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if everything:
+            # A full run of the academy covers every journal row: no need to name them one by one.
+            # They are deleted below by id range, within this run's snapshot, so a row committed
+            # after it (invisible here) is neither counted nor deleted.
+            top = sides.scalar(sides.src, "SELECT COALESCE(MAX(id), 0) FROM replication_change")
+            journal_rows = sides.scalar(sides.src, "SELECT COUNT(*) FROM replication_change WHERE id <= %s", [top])
+        else:
+            journal_rows = _claim(sides, school_ids=school_ids)
+        hook("after_claim")
+        if full or journal_rows:
+            _dirty_sets(sides, full=full, school_ids=school_ids)
+            commit = sides.timed("téléservices commit")
+            with transaction.atomic(using=TELESERVICES):
+                down = _apply(sides, tables, everything=everything, hook=hook)
+                hook("before_teleservices_commit")
+                commit.__enter__()
+            commit.__exit__(None, None, None)
+        hook("after_teleservices_commit")
+        if everything:
+            deleted = sides.execute(sides.src, "DELETE FROM replication_change WHERE id <= %s", [top])
+        elif journal_rows:
+            deleted = sides.execute(sides.src, "DELETE FROM replication_change WHERE id IN (SELECT id FROM repl_claim)")
+        else:
+            deleted = 0
+        log(f"Journal : {deleted} ligne(s) réclamée(s) puis effacée(s).")
+        slow = sorted(sides.timings.items(), key=lambda item: -item[1])[:6]
+        if slow and slow[0][1] >= 0.2:
+            log("Étapes les plus longues : " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in slow))
+        hook("before_siecle_commit")
+    for conn in (sides.src, sides.dst):
+        _drop_temps(conn)
+    return down, journal_rows
+
+
+def _drop_temps(conn) -> None:
+    names = ["repl_claim", "repl_scope", *(f"repl_d_{k}" for k in _KINDS), *(f"repl_stage_{k}" for k in _KINDS)]
+    names.append("repl_orphan_guardian")
+    try:
+        with conn.cursor() as cursor:
+            for name in names:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    except Exception:  # noqa: BLE001, S110 — a connection that died takes its temp tables with it
+        conn.close()
+
+
+_KINDS = ("school", "mef", "division", "student", "guardian", "link", "code", "notes_deadline")
+
+
+def _claim(sides: _Sides, *, school_ids) -> int:
+    """Claim the committed journal rows (up to the newest one now), by id, in batches."""
+    src = sides.src
+    sides.execute(src, "DROP TABLE IF EXISTS repl_claim")
+    sides.execute(
+        src, "CREATE TEMP TABLE repl_claim (id bigint PRIMARY KEY, label varchar(63), row_id bigint, school_id bigint)"
+    )
+    top = sides.scalar(src, "SELECT COALESCE(MAX(id), 0) FROM replication_change")
+    where = "c.id > %s AND c.id <= %s"
+    if school_ids is not None:
+        where += " AND c.school_id IN (" + ", ".join(str(int(i)) for i in school_ids or [0]) + ")"
+    last, total = 0, 0
+    lock = " FOR UPDATE SKIP LOCKED" if sides.vendor == "postgresql" else ""
+    while True:
+        claimed = sides.execute(
+            src,
+            "INSERT INTO repl_claim (id, label, row_id, school_id) SELECT id, label, row_id, school_id FROM ("
+            f"SELECT c.id, c.label, c.row_id, c.school_id FROM replication_change c WHERE {where} "
+            f"ORDER BY c.id LIMIT {CLAIM_BATCH}{lock}) claimed",
+            [last, top],
+        )
+        if claimed <= 0:
+            break
+        total += claimed
+        last = sides.scalar(src, "SELECT MAX(id) FROM repl_claim")
+    if sides.vendor == "postgresql":
+        sides.execute(src, "ANALYZE repl_claim")
+    return total
+
+
+def _dirty_sets(sides: _Sides, *, full: bool, school_ids) -> None:
+    """Per copied table, the SIECLE ids the claimed journal rows name (expanded); and the scope.
+
+    `repl_scope` holds the schools resynced whole: every school of a full run (or of its
+    `--uaj`); an incremental run adds there the schools whose activation, open services or
+    notes mode changed (decided in `_apply`, which compares with the téléservices side).
+    """
+    src = sides.src
+    for kind in _KINDS:
+        sides.temp_ids(src, f"repl_d_{kind}")
+    sides.temp_ids(src, "repl_scope")
+    if full:
+        scope = "SELECT id FROM siecle_school"
+        if school_ids is not None:
+            scope += " WHERE id IN (" + ", ".join(str(int(i)) for i in school_ids or [0]) + ")"
+        sides.execute(src, f"INSERT INTO repl_scope (id) {scope}")
+        return
+    named = "SELECT DISTINCT row_id FROM repl_claim WHERE label = '{label}'"
+    fill = {
+        "school": named.format(label="siecle_school")
+        + " UNION SELECT s.id FROM siecle_school s WHERE s.academy_id IN "
+        + "(SELECT row_id FROM repl_claim WHERE label = 'siecle_academy')",
+        "mef": named.format(label="siecle_mef"),
+        "division": named.format(label="siecle_division"),
+        "student": named.format(label="siecle_student"),
+        "link": named.format(label="siecle_guardianlink")
+        + " UNION SELECT l.id FROM siecle_guardianlink l WHERE l.student_id IN (SELECT id FROM repl_d_student)",
+        "guardian": named.format(label="siecle_guardian")
+        + " UNION SELECT l.guardian_id FROM siecle_guardianlink l WHERE l.id IN (SELECT id FROM repl_d_link)",
+        "code": named.format(label="car_activationcode")
+        + " UNION SELECT c.id FROM car_activationcode c WHERE c.link_id IN (SELECT id FROM repl_d_link)"
+        + " UNION SELECT c.id FROM car_activationcode c WHERE c.student_id IN (SELECT id FROM repl_d_student)",
+        "notes_deadline": named.format(label="services_notespublicationdate"),
+    }
+    # In this order: a link set needs the students', the guardians' and the codes' need the links'.
+    for kind in ("school", "mef", "division", "student", "link", "guardian", "code", "notes_deadline"):
+        sides.execute(src, f"INSERT INTO repl_d_{kind} (id) {fill[kind]}")
+        if sides.vendor == "postgresql":
+            sides.execute(src, f"ANALYZE repl_d_{kind}")
+
+
+def _predicates(t: Copied, *, everything: bool, dirty: bool, scoped: bool, id_col: str, school_col: str) -> list[str]:
+    """The row predicates of a table's scope, one per query (an OR of both would scan the table).
+
+    `TRUE` for a full run of the academy; else "named by the journal" when its id set is not
+    empty, and "its school is resynced whole" when some school is.
+    """
+    if everything:
+        return ["TRUE"]
+    found = []
+    if dirty:
+        found.append(f"{id_col} IN (SELECT id FROM repl_d_{t.kind})")
+    if scoped:
+        found.append(f"{school_col} IN (SELECT id FROM repl_scope)")
+    return found
+
+
+class _Scope:
+    """Which id sets of a run are not empty (known on the SIECLE side, where they are built)."""
+
+    def __init__(self, sides: _Sides, *, everything: bool):
+        self.everything = everything
+        self.scoped = bool(sides.scalar(sides.src, "SELECT COUNT(*) FROM repl_scope"))
+        self.dirty = {
+            kind: bool(sides.scalar(sides.src, f"SELECT COUNT(*) FROM (SELECT 1 FROM repl_d_{kind} LIMIT 1) x"))
+            for kind in _KINDS
+        }
+
+    def of(self, t: Copied, *, id_col: str, school_col: str) -> list[str]:
+        return _predicates(
+            t,
+            everything=self.everything,
+            dirty=self.dirty[t.kind],
+            scoped=self.scoped,
+            id_col=id_col,
+            school_col=school_col,
+        )
+
+    def on_teleservices(self, t: Copied) -> list[str]:
+        return self.of(t, id_col="id", school_col="id" if t.kind == "school" else "school_id")
+
+
+def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook) -> dict:
+    dst = sides.dst
+    counts: dict[str, dict[str, int]] = {t.kind: {"staged": 0, "upserted": 0, "deleted": 0} for t in tables}
+    scope = _Scope(sides, everything=everything)
+    # The same id sets on the téléservices side (temp tables of its connection).
+    for kind in _KINDS:
+        sides.temp_ids(dst, f"repl_d_{kind}")
+    sides.temp_ids(dst, "repl_scope")
+    if scope.scoped:
+        _send_ids(sides, "repl_scope")
+    school_table, *others = tables
+    if scope.dirty["school"]:
+        _send_ids(sides, "repl_d_school")
+    with sides.timed("staging school"):
+        _stage(sides, school_table, scope=scope, counts=counts)
+    if not everything and _widen_scope(sides):
+        scope.scoped = True
+    for t in others:
+        if scope.dirty[t.kind]:
+            _send_ids(sides, f"repl_d_{t.kind}")
+        with sides.timed(f"staging {t.kind}"):
+            _stage(sides, t, scope=scope, counts=counts)
+    hook("after_staging")
+    # Guardians whose last link goes: they go too (unless staged again).
+    sides.execute(dst, "DROP TABLE IF EXISTS repl_orphan_guardian")
+    sides.execute(dst, "CREATE TEMP TABLE repl_orphan_guardian (id bigint)")
+    link = next(t for t in tables if t.kind == "link")
+    for predicate in scope.on_teleservices(link):
+        sides.execute(
+            dst,
+            f"INSERT INTO repl_orphan_guardian (id) SELECT guardian_id FROM portal_link WHERE {predicate} "
+            "AND NOT EXISTS (SELECT 1 FROM repl_stage_link s WHERE s.id = portal_link.id)",
+        )
+    for t in reversed(tables):
+        with sides.timed(f"deleting {t.kind}"):
+            counts[t.kind]["deleted"] = _delete(sides, t, scope=scope)
+    hook("after_deletions")
+    for t in tables:
+        if counts[t.kind]["staged"]:
+            with sides.timed(f"upserting {t.kind}"):
+                counts[t.kind]["upserted"] = _upsert(sides, t)
+    return counts
+
+
+def _send_ids(sides: _Sides, name: str) -> None:
+    """Copy a temp table of ids from the SIECLE connection to the téléservices one."""
+    if sides.vendor == "postgresql" and sides.dst_vendor == "postgresql":
+        with sides.src.cursor() as src, sides.dst.cursor() as dst:
+            with src.cursor.copy(f"COPY (SELECT id FROM {name}) TO STDOUT") as out:
+                with dst.cursor.copy(f"COPY {name} (id) FROM STDIN") as into:
+                    for block in out:
+                        into.write(block)
+        sides.execute(sides.dst, f"ANALYZE {name}")
+        return
+    with sides.src.cursor() as src, sides.dst.cursor() as dst:
+        src.execute(f"SELECT id FROM {name}")
+        while rows := src.fetchmany(SQLITE_BATCH):
+            dst.executemany(f"INSERT INTO {name} (id) VALUES (%s)", rows)
+
+
+def _widen_scope(sides: _Sides) -> bool:
+    """Schools named by the journal whose activation, open services or notes mode changed: whole."""
+    with sides.dst.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id FROM repl_d_school d LEFT JOIN repl_stage_school s ON s.id = d.id "
+            "LEFT JOIN portal_school p ON p.id = d.id "
+            "WHERE (s.id IS NULL) <> (p.id IS NULL) OR s.notes_mode <> p.notes_mode OR "
+            + (
+                "s.services::jsonb <> p.services::jsonb"
+                if sides.dst_vendor == "postgresql"
+                else "s.services <> p.services"
+            )
+        )
+        widened = [row[0] for row in cursor.fetchall()]  # at most the academy's schools
+    if not widened:
+        return False
+    for conn in (sides.src, sides.dst):
+        with conn.cursor() as cursor:
+            cursor.executemany("INSERT INTO repl_scope (id) VALUES (%s)", [(i,) for i in widened])
+    if sides.vendor == "postgresql":
+        sides.execute(sides.src, "ANALYZE repl_scope")
+        sides.execute(sides.dst, "ANALYZE repl_scope")
+    return True
+
+
+def _created_on(value) -> str:
+    """SQLite gives the code's creation as stored (UTC text): its date in Paris."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(str(value))
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date().isoformat()
+
+
+def _stage(sides: _Sides, t: Copied, *, scope: _Scope, counts: dict) -> None:
+    dst = sides.dst
+    stage = f"repl_stage_{t.kind}"
+    sides.execute(dst, f"DROP TABLE IF EXISTS {stage}")
+    sides.execute(dst, f"CREATE TEMP TABLE {stage} AS SELECT * FROM {t.table} WHERE 1 = 0")
+    if sides.vendor == "postgresql":
+        created_on = f"(c.created_at AT TIME ZONE '{zoneinfo.ZoneInfo(settings.TIME_ZONE).key}')::date"
+    else:
+        created_on = "c.created_at"
+    predicates = scope.of(t, id_col=t.id_expr, school_col=t.school_expr)
+    if not predicates:
+        return  # nothing of this table is named: an empty stage
+    select = " UNION ".join(t.select.replace("{created_on}", created_on).replace("{scope}", p) for p in predicates)
+    columns = ", ".join(t.columns)
+    digest_at = t.columns.index(t.digest_column) if t.digest_column else None
+    key = settings.TELESERVICES_CODE_KEY
+    if sides.vendor == "postgresql" and sides.dst_vendor == "postgresql":
+        with sides.src.cursor() as src, dst.cursor() as out_cursor:
+            with src.cursor.copy(f"COPY ({select}) TO STDOUT") as out:
+                with out_cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as into:
+                    if digest_at is None:
+                        for block in out:
+                            into.write(block)
+                    else:
+                        for row in out.rows():
+                            row = list(row)
+                            row[digest_at] = code_digest(row[digest_at], key=key)
+                            into.write_row(row)
+        sides.execute(dst, f"CREATE UNIQUE INDEX {stage}_id ON {stage} (id)")
+        sides.execute(dst, f"ANALYZE {stage}")
+    else:
+        placeholders = ", ".join(["%s"] * len(t.columns))
+        insert = f"INSERT INTO {stage} ({columns}) VALUES ({placeholders})"
+        with sides.src.cursor() as src, dst.cursor() as into:
+            src.execute(select)
+            while rows := src.fetchmany(SQLITE_BATCH):
+                if digest_at is not None:
+                    created_at = t.columns.index("created_on")
+                    rows = [
+                        (
+                            *row[:digest_at],
+                            code_digest(row[digest_at], key=key),
+                            *row[digest_at + 1 : created_at],
+                            _created_on(row[created_at]),
+                            *row[created_at + 1 :],
+                        )
+                        for row in rows
+                    ]
+                into.executemany(insert, rows)
+        sides.execute(dst, f"CREATE UNIQUE INDEX {stage}_id ON {stage} (id)")
+    counts[t.kind]["staged"] = sides.scalar(dst, f"SELECT COUNT(*) FROM {stage}")
+
+
+def _delete(sides: _Sides, t: Copied, *, scope: _Scope) -> int:
+    predicates = scope.on_teleservices(t)
+    if t.kind == "guardian":
+        predicates.append(
+            "id IN (SELECT id FROM repl_orphan_guardian) AND NOT EXISTS "
+            f"(SELECT 1 FROM portal_link pl WHERE pl.guardian_id = {t.table}.id)"
+        )
+    return sum(
+        sides.execute(
+            sides.dst,
+            f"DELETE FROM {t.table} WHERE {predicate} AND NOT EXISTS "
+            f"(SELECT 1 FROM repl_stage_{t.kind} s WHERE s.id = {t.table}.id)",
+        )
+        for predicate in predicates
+    )
+
+
+def _upsert(sides: _Sides, t: Copied) -> int:
+    columns = list(t.columns)
+    compared = t.compared
+    sets = [f"{c} = EXCLUDED.{c}" for c in compared]
+    values = ", ".join(columns)
+    target = ", ".join(columns)
+    if t.kind == "school":
+        target += ", replicated_at"
+        values += ", CURRENT_TIMESTAMP" if sides.dst_vendor == "sqlite" else ", now()"
+        sets.append("replicated_at = EXCLUDED.replicated_at")
+    if sides.dst_vendor == "postgresql":
+        changed = f"({', '.join(f'{t.table}.{c}' for c in compared)}) IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in compared)})"
+    else:
+        changed = " OR ".join(f"{t.table}.{c} IS NOT EXCLUDED.{c}" for c in compared)
+    return sides.execute(
+        sides.dst,
+        f"INSERT INTO {t.table} ({target}) SELECT {values} FROM repl_stage_{t.kind} WHERE 1 = 1 "
+        f"ON CONFLICT (id) DO UPDATE SET {', '.join(sets)} WHERE {changed}",
+    )
