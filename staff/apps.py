@@ -6,5 +6,7 @@ class StaffConfig(AppConfig):
     verbose_name = "Personnels"
 
     def ready(self):
-        from . import receivers  # noqa: F401 — connects the sign-in receiver (menu flag)
-        from . import signals  # noqa: F401 — connects the security log's receivers
+        from . import (
+            receivers,  # noqa: F401 — connects the sign-in receiver (menu flag)
+            signals,  # noqa: F401 — connects the security log's receivers
+        )
