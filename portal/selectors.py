@@ -13,7 +13,9 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Account, Attachment, CodeAttempt
+from django.db.models import OuterRef, Subquery
+
+from .models import Account, Attachment, Code, CodeAttempt, Guardian, Link, School, Student
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,101 @@ def account_block(*, code_ids: Sequence[int], valid_code_id: int | None = None) 
         attached_code_id=attachment.code_id,
         locked_at=locked_at,
     )
+
+
+# --- F6 "Gérer son compte" and F5 "Contacter l'établissement" -------------------------------
+
+
+@dataclass(frozen=True)
+class AttachedChild:
+    """One code attached to an account, as the account page lists it (never a code value)."""
+
+    code_id: int
+    kind: str  # Code.Kind
+    student_id: int
+    student_name: str
+    division: str
+    school_id: int
+    school_name: str
+    school_city: str
+    attached_at: datetime.datetime
+    origin: str
+    contact_active: bool
+
+    @property
+    def origin_label(self) -> str:
+        return Attachment.Origin(self.origin).label
+
+    @property
+    def kind_label(self) -> str:
+        return "CAR (responsable)" if self.kind == Code.Kind.CAR else "CAE (élève)"
+
+
+def account_children(*, account_id: int) -> list[AttachedChild]:
+    """The codes attached to the account whose code row still exists (valid codes), oldest first.
+
+    Two queries (the attachments, then their students with division and school), whatever their number.
+    """
+    rows = (
+        Attachment.objects.filter(account_id=account_id)
+        .annotate(
+            code_kind=Subquery(Code.objects.filter(pk=OuterRef("code_id")).values("kind")[:1]),
+        )
+        .filter(code_kind__isnull=False)
+        .values_list("code_id", "code_kind", "student_id", "school_id", "attached_at", "origin")
+        .order_by("attached_at", "pk")
+    )
+    rows = list(rows)
+    students = {
+        s.pk: s for s in Student.objects.select_related("division", "school").filter(pk__in=[r[2] for r in rows])
+    }
+    children = []
+    for code_id, kind, student_id, _school_id, attached_at, origin in rows:
+        student = students.get(student_id)
+        if student is None:
+            continue
+        children.append(
+            AttachedChild(
+                code_id=code_id,
+                kind=kind,
+                student_id=student_id,
+                student_name=f"{student.first_name} {student.last_name}".strip(),
+                division=student.division.code if student.division else "",
+                school_id=student.school_id,
+                school_name=student.school.name,
+                school_city=student.school.city,
+                attached_at=attached_at,
+                origin=origin,
+                contact_active=bool(student.school.contact_active and student.school.contact_email),
+            )
+        )
+    return children
+
+
+def account_holder_name(*, account_id: int, kind: str) -> str:
+    """The name of the account's holder as the schools know it: the guardian(s) of its CARs, or the student."""
+    children = Attachment.objects.filter(account_id=account_id).values("code_id")
+    if kind == Account.Kind.STUDENT:
+        student = Student.objects.filter(pk__in=Code.objects.filter(pk__in=children).values("student_id")).first()
+        return f"{student.first_name} {student.last_name}".strip() if student else ""
+    names = []
+    for civility, last, first in (
+        Guardian.objects.filter(
+            pk__in=Link.objects.filter(pk__in=Code.objects.filter(pk__in=children).values("link_id")).values(
+                "guardian_id"
+            )
+        )
+        .order_by("last_name", "first_name")
+        .values_list("civility", "last_name", "first_name")
+    ):
+        name = " ".join(part for part in (civility, last, first) if part)
+        if name not in names:
+            names.append(name)
+    return ", ".join(names)
+
+
+def contact_school(*, account_id: int, school_id: int) -> School | None:
+    """The school of one of the account's children, if its contact link is active (F5); else None."""
+    if not any(c.school_id == school_id for c in account_children(account_id=account_id)):
+        return None
+    return School.objects.filter(pk=school_id, contact_active=True).exclude(contact_email="").first()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("deconnexion/", views.sign_out, name="sign_out"),
     path("a-bientot/", views.signed_out, name="signed_out"),
     path("mot-de-passe/a-changer/", views.password_forced, name="password_forced"),
+    path("compte/", include("portal.urls_account")),
 ]
