@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import ratelimit
 from .auth import current_family, family_required, password_matches, safe_next
+from .family import family_home
 from .forms import NewPasswordForm, SignInForm
 from .models import Account
 from .sessions import flash, flashes_pop, session_end, session_start
@@ -31,7 +32,7 @@ def portal_render(
 
 @family_required
 def home(request: HttpRequest) -> HttpResponse:
-    return portal_render(request, "portal/home.html", {"children": []})
+    return portal_render(request, "portal/home.html", {"home": family_home(account=request.family.account)})
 
 
 # --- Sign-in, sign-out ------------------------------------------------------------------
@@ -68,12 +69,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             session_start(request=request, response=response, account=account)
             Account.objects.filter(pk=account.pk).update(last_login=timezone.now())
             return response
-    return portal_render(
-        request,
-        "portal/sign_in.html",
-        {"form": form, "error": error, "next": next_url, "provisional": provisional},
-        status=200,
-    )
+    context = {"form": form, "error": error, "next": next_url, "provisional": provisional}
+    if provisional is not None:
+        from .views_activation import resend_token
+
+        context["resend_token"] = resend_token(provisional)
+    return portal_render(request, "portal/sign_in.html", context)
 
 
 @require_POST
