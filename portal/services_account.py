@@ -155,6 +155,11 @@ def _reset_link_send(*, account: Account, portal_url: str) -> None:
 
 # --- The demo's accounts ----------------------------------------------------------------------
 
+# The choices a caller of the SIECLE side names (it never imports portal.models).
+AccountKind = Account.Kind
+AccountState = Account.State
+AttachmentOrigin = Attachment.Origin
+
 
 @dataclass
 class AccountSeed:
