@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PORTAL_PORT ?= 8001
 
 # Tests and CI run on the real components: PostgreSQL and Redis on this machine.
 TEST_ENV := TSADMIN_ENV=test \
@@ -46,7 +47,7 @@ demo: migrate
 	@$(PY) manage.py seed_demo --if-empty --schools 3 --students 300
 
 run: demo
-	@bash scripts/run.sh $(HOST) $(PORT)
+	@bash scripts/run.sh $(HOST) $(PORT) $(PORTAL_PORT)
 
 test: setup browser-deps services
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

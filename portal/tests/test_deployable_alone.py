@@ -1,0 +1,176 @@
+"""The portal runs alone under tsadmin.settings_portal: one database (the téléservices one), no SIECLE app.
+
+A real server process is started with the portal's settings while DATABASE_URL still names the
+SIECLE test base in its environment: it must answer, sign a family in, and hold connections
+to the téléservices base only (pg_stat_activity).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from conftest import _test_database_url
+
+from .factories import PASSWORD, account_factory, guardian_code
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _portal_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tsadmin.settings_portal",
+        TSADMIN_ENV="test",
+        DEBUG="false",
+        TELESERVICES_DATABASE_URL=_test_database_url("teleservices"),
+        # The SIECLE base is in the environment on purpose: the portal must not read it.
+        DATABASE_URL=_test_database_url("default"),
+    )
+    env.update(extra)
+    return env
+
+
+def test_the_portal_settings_know_one_database_and_no_siecle_app():
+    code = (
+        "from django.conf import settings; import json;"
+        "print(json.dumps([list(settings.DATABASES), settings.DATABASES['default']['NAME'],"
+        " settings.INSTALLED_APPS, settings.ROOT_URLCONF,"
+        " [p for p in settings.TEMPLATES[0]['OPTIONS']['context_processors']]]))"
+    )
+    result = subprocess.run(  # noqa: S603 — our own manage.py
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=_portal_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    aliases, name, apps, urlconf, processors = json.loads(result.stdout.strip().splitlines()[-1])
+    assert aliases == ["default"]
+    assert name == connections["teleservices"].settings_dict["NAME"]
+    assert not {"siecle", "staff", "services", "codes", "car", "cae", "notifications", "replication"} & set(apps)
+    assert "django.contrib.sessions" not in apps and "django.contrib.auth" not in apps
+    assert urlconf == "tsadmin.urls_portal"
+    assert not any("staff" in p for p in processors)
+
+
+def test_the_portal_settings_pass_the_deployment_checklist():
+    result = subprocess.run(  # noqa: S603 — our own manage.py
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_portal_env(
+            TSADMIN_ENV="production",
+            PORTAL_SECRET_KEY=secrets.token_urlsafe(60),
+            TELESERVICES_CODE_KEY=secrets.token_urlsafe(60),
+            PORTAL_ALLOWED_HOSTS="famille.example",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_portal_refuses_production_without_its_own_secret():
+    result = subprocess.run(  # noqa: S603 — our own manage.py
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_portal_env(TSADMIN_ENV="production", SECRET_KEY=secrets.token_urlsafe(60)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0 and "PORTAL_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_a_portal_server_answers_and_holds_no_connection_to_the_siecle_base(settings):
+    code, _ = guardian_code()
+    account_factory(login="parent.seul", codes=[code])
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 — our own manage.py
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure", "--skip-checks"],
+        cwd=ROOT,
+        env=_portal_env(
+            TELESERVICES_CODE_KEY=settings.TELESERVICES_CODE_KEY, REDIS_URL=settings.CACHES["default"]["LOCATION"]
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with opener.open(f"{base}{path}", timeout=30) as answer:  # noqa: S310 — our local server
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, text = get("/connexion/")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "the portal server did not start"
+                time.sleep(0.2)
+        assert status == 200 and "Connexion" in text and "Scolarité services" in text
+        token = next(c.value for c in jar if c.name == "ts_famille_csrf")
+        form = urllib.parse.urlencode(
+            {"login": "parent.seul", "password": PASSWORD, "csrfmiddlewaretoken": token}
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 — our local server
+            f"{base}/connexion/", data=form, headers={"Referer": f"{base}/connexion/"}
+        )
+        with opener.open(request, timeout=30) as answer:  # noqa: S310 — our local server
+            signed = answer.read().decode().replace("&#x27;", "'")
+        assert "1 enfant est rattaché" in signed
+        assert any(c.name == "ts_famille" for c in jar)
+        status, text = get("/nulle-part/")
+        assert status == 404 and "Page introuvable" in text
+        # A form posted without its CSRF token: the French page, as on the admin.
+        forged = urllib.request.Request(f"{base}/rattacher/", data=b"code=x&birth_date=y")  # noqa: S310
+        try:
+            urllib.request.urlopen(forged, timeout=30)  # noqa: S310 — our local server
+            pytest.fail("a POST without CSRF token was accepted")
+        except urllib.error.HTTPError as error:
+            assert error.code == 403 and "Demande refusée" in error.read().decode()
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_stat_activity WHERE application_name = 'tsadmin-portal'")
+            databases = [row[0] for row in cursor.fetchall()]
+        assert connections["teleservices"].settings_dict["NAME"] in databases
+        assert connections["default"].settings_dict["NAME"] not in databases
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
