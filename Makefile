@@ -66,7 +66,8 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 # What CI checks besides the tests: lint, the layers of DESIGN.md (.importlinter), migrations
-# that match the models, and Django's deployment checks under production settings.
+# that match the models, and Django's deployment checks under production settings (the admin's
+# and the families' portal's).
 PROD_CHECK_ENV := TSADMIN_ENV=production ALLOWED_HOSTS=ts.example.org \
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	TELESERVICES_CODE_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
@@ -77,6 +78,9 @@ check: lint
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
 	$(PROD_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(PROD_CHECK_ENV) DJANGO_SETTINGS_MODULE=tsadmin.settings_portal PORTAL_ALLOWED_HOSTS=famille.example.org \
+		PORTAL_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: setup services
 	bash scripts/bench.sh $(BENCH)

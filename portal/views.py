@@ -46,7 +46,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, request.POST.get("suivant") or request.GET.get("suivant"))
     if current_family(request) is not None and request.method == "GET":
         return redirect(next_url)
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     error = ""
     provisional = None
     if request.method == "POST" and form.is_valid():
@@ -99,7 +99,7 @@ def password_forced(request: HttpRequest) -> HttpResponse:
     account = request.family.account
     if not account.must_change_password:
         return redirect("portal:home")
-    form = NewPasswordForm(request.POST or None, account=account)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None, account=account)
     if request.method == "POST" and form.is_valid():
         account_password_set(account=account, raw=form.cleaned_data["password1"], keep=request.family.session)
         flash(request, "Votre nouveau mot de passe est enregistré.")

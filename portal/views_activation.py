@@ -49,7 +49,7 @@ def _code_summary(code: Code) -> dict:
 @require_http_methods(["GET", "POST"])
 def activation(request: HttpRequest) -> HttpResponse:
     """Step 1: the code (typed, or pre-filled from the letter's QR code) and the birth date."""
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not ratelimit.hit("activation-ip", ratelimit.client_ip(request)):
             return portal_render(
@@ -170,7 +170,7 @@ def attach(request: HttpRequest) -> HttpResponse:
     if account.kind != Account.Kind.GUARDIAN:
         flash(request, "Un compte élève donne accès à un seul élève : il ne peut pas rattacher d'enfant.", "warning")
         return redirect("portal:home")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         allowed = ratelimit.hit("activation-ip", ratelimit.client_ip(request))
         allowed = ratelimit.hit("activation-account", str(account.pk)) and allowed

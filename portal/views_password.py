@@ -15,7 +15,7 @@ from .views import portal_render
 
 @require_http_methods(["GET", "POST"])
 def password_forgotten(request: HttpRequest) -> HttpResponse:
-    form = ForgottenPasswordForm(request.POST or None)
+    form = ForgottenPasswordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         ip_ok = ratelimit.hit("reset-ip", ratelimit.client_ip(request))
@@ -42,7 +42,7 @@ def password_reset(request: HttpRequest, token: str) -> HttpResponse:
         return portal_render(request, "portal/password_reset.html", {"outcome": "expired"}, status=400)
     except TokenInvalid:
         return portal_render(request, "portal/password_reset.html", {"outcome": "invalid"}, status=400)
-    form = NewPasswordForm(request.POST or None, account=account)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None, account=account)
     if request.method == "POST" and form.is_valid():
         password_reset_by_link(account=account, raw=form.cleaned_data["password1"])
         return portal_render(request, "portal/password_reset.html", {"outcome": "done"})

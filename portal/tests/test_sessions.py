@@ -134,3 +134,28 @@ def test_the_cookie_is_secure_when_asked():
     _account()
     response = Client().post("/connexion/", {"login": "parent.martin", "password": PASSWORD})
     assert response.cookies[cookie_name()]["secure"]
+
+
+def test_expired_sessions_are_purged_by_a_command():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _account()
+    for _ in range(2):
+        Client().post("/connexion/", {"login": "parent.martin", "password": PASSWORD})
+    first = FamilySession.objects.order_by("created_at").first()
+    FamilySession.objects.filter(pk=first.pk).update(expires_at=first.created_at - timedelta(seconds=1))
+    out = StringIO()
+    call_command("portal_sessions_purge", stdout=out)
+    assert "1 session(s) expirée(s) supprimée(s)" in out.getvalue()
+    assert FamilySession.objects.count() == 1
+
+
+def test_the_server_error_page_is_french_and_needs_no_database():
+    from django.test import RequestFactory
+
+    from portal.views import server_error
+
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500 and "Erreur du serveur" in response.content.decode()
