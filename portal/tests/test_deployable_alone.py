@@ -174,3 +174,27 @@ def test_a_portal_server_answers_and_holds_no_connection_to_the_siecle_base(sett
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_in_production_the_portals_cookies_are_secure_and_its_own():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.PORTAL_SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
+        " settings.PORTAL_SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)"
+    )
+    result = subprocess.run(  # noqa: S603 — our own manage.py
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=_portal_env(
+            TSADMIN_ENV="production",
+            PORTAL_SECRET_KEY=secrets.token_urlsafe(60),
+            TELESERVICES_CODE_KEY=secrets.token_urlsafe(60),
+            PORTAL_ALLOWED_HOSTS="famille.example",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "ts_famille", "ts_famille_csrf"]
