@@ -4,9 +4,13 @@ The one place where code rows and their history rows are written:
 - `codes_create_bulk`: the only way a code is born: values from `codes.values`, uniqueness and
   "one valid code per pair / per student" checked by the database, value collisions drawn
   again, a target that got a valid code meanwhile skipped; history written by the database.
-- `codes_invalidate`: the only way a code stops being valid.
-- `codes_notification_record`, `codes_usage_record`, `codes_continuity_record`: facts the
-  notification screens and the replication bring (date and mode, use and account, continuity).
+- `codes_invalidate`: the only way a code stops being valid; it and the refusals announce the
+  revocation (`codes.signals.codes_revoked`, after commit) so the families' side drops the
+  access at once.
+- `codes_notification_record`, `codes_usage_record`, `codes_continuity_record`,
+  `codes_lock_record`: facts the notification screens and the replication bring (date and
+  mode, use and account, continuity, a code locked on the portal); what the replication
+  brings is checked against the school and kind each claim names, and refused when it lies.
 - `code_regenerate`, `access_refusals_create`, `access_refusals_lift`: what "Nouveau code" and
   a refusal do to any holder; `car.services` and `cae.services` add each kind's rules.
 Each writes its history rows in the same transaction, with a constant number of statements.
@@ -15,8 +19,9 @@ Each writes its history rows in the same transaction, with a constant number of 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -25,6 +30,9 @@ from siecle.models import School
 
 from . import values
 from .models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
+from .signals import codes_revoked
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 INSERT_BATCH = 5000
@@ -40,6 +48,30 @@ class Target:
 
     student_id: int
     link_id: int | None = None
+
+
+def codes_revoked_announce(
+    *, code_ids: Iterable[int] = (), refused_link_ids: Iterable[int] = (), refused_student_ids: Iterable[int] = ()
+) -> None:
+    """Send `codes_revoked` once the current transaction commits (nothing if it rolls back).
+
+    Receivers are called robustly: a failing receiver (the broker down) is logged and never
+    turns a committed change into an error page; the nightly run removes the access anyway.
+    """
+    payload = {
+        "code_ids": sorted(set(code_ids)),
+        "refused_link_ids": sorted({i for i in refused_link_ids if i is not None}),
+        "refused_student_ids": sorted(set(refused_student_ids)),
+    }
+    if not any(payload.values()):
+        return
+
+    def send() -> None:
+        for receiver, answer in codes_revoked.send_robust(sender=ActivationCode, **payload):
+            if isinstance(answer, Exception):
+                logger.error("codes_revoked receiver %r failed: %s", receiver, answer)
+
+    transaction.on_commit(send)
 
 
 def code_events_create(
@@ -210,6 +242,7 @@ def codes_invalidate(
         is_valid=False, invalidated_at=at, changed_at=at, change_kind=EventKind.INVALIDATION
     )
     _events_for_code_rows(rows, event=EventKind.INVALIDATION, at=at, by=by, detail=detail)
+    codes_revoked_announce(code_ids=[r[2] for r in rows])
     return [(r[0], r[1], r[2]) for r in rows]
 
 
@@ -283,73 +316,231 @@ def codes_notification_record(
     return len(rows)
 
 
-def codes_usage_record(*, uses: Iterable[tuple[int, int, datetime.datetime]]) -> int:
-    """Codes used on the portal: (code_id, account_id, used_at). Brought back by the replication.
+# Facts brought back by the replication come from the téléservices database: untrusted input.
+# Each claim names the school and the kind of code it says it is about; a claim whose code is
+# unknown, of another school or kind, or no longer valid is refused (never recorded) and reported.
 
-    A code already recorded as used keeps its first date; the account id is updated.
+REFUSED_UNKNOWN = "code inconnu"
+REFUSED_SCHOOL = "code d'un autre établissement"
+REFUSED_KIND = "code d'un autre type"
+REFUSED_INVALID = "code invalide"
+
+
+@dataclass(frozen=True)
+class UsageClaim:
+    """A code used on the portal (account created or child attached), as the portal claims it."""
+
+    code_id: int
+    account_id: int
+    used_at: datetime.datetime
+    school_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class ContinuityClaim:
+    """A new code attached to an existing account by continuity of access (C7)."""
+
+    code_id: int
+    account_id: int
+    school_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class LockClaim:
+    """A code locked on the portal after five wrong birth dates."""
+
+    code_id: int
+    locked_at: datetime.datetime
+    school_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class RefusedClaim:
+    """A claim not recorded, and why (French, for the run's log)."""
+
+    code_id: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"code {self.code_id} refusé : {self.reason}"
+
+
+@dataclass
+class Recorded:
+    """What a record call did: claims recorded, claims already recorded (re-applied), claims refused."""
+
+    recorded: int = 0
+    already: int = 0
+    refused: list[RefusedClaim] = field(default_factory=list)
+
+
+def _claimed_codes(claims: Sequence, report: Recorded) -> dict[int, ActivationCode]:
+    """The codes of the claims that hold (locked), the others refused and logged in `report`."""
+    by_pk = {
+        c.pk: c
+        for c in ActivationCode.objects.select_for_update()
+        .filter(pk__in={claim.code_id for claim in claims})
+        .order_by("pk")
+    }
+    accepted: dict[int, ActivationCode] = {}
+    for claim in claims:
+        code = by_pk.get(claim.code_id)
+        if code is None:
+            reason = REFUSED_UNKNOWN
+        elif code.school_id != claim.school_id:
+            reason = REFUSED_SCHOOL
+        elif code.kind != claim.kind:
+            reason = REFUSED_KIND
+        elif not code.is_valid:
+            reason = REFUSED_INVALID
+        else:
+            accepted[claim.code_id] = code
+            continue
+        refused = RefusedClaim(claim.code_id, reason)
+        report.refused.append(refused)
+        logger.warning(
+            "Refused claim on code %s (school %s, kind %s): %s", claim.code_id, claim.school_id, claim.kind, reason
+        )
+    return accepted
+
+
+def codes_usage_record(*, uses: Iterable[UsageClaim]) -> Recorded:
+    """Codes used on the portal, brought back by the replication (checked first, see above).
+
+    A code keeps its first use date and gets one "Utilisation" history row, once: re-applying
+    the same claim changes nothing. A later claim with another account moves the account id
+    (the pair's last account, C6) without a new history row.
     """
     uses = list(uses)
+    report = Recorded()
     if not uses:
-        return 0
+        return report
     with transaction.atomic():
-        by_pk = {c.pk: c for c in ActivationCode.objects.select_for_update().filter(pk__in=[u[0] for u in uses])}
-        changed, events = [], []
-        for code_id, account_id, used_at in uses:
-            code = by_pk.get(code_id)
+        codes = _claimed_codes(uses, report)
+        changed: dict[int, ActivationCode] = {}
+        events = []
+        for claim in uses:
+            code = codes.get(claim.code_id)
             if code is None:
                 continue
-            first_use = code.used_at is None
-            code.account_id = account_id
-            if first_use:
-                code.used_at = used_at
-                code.changed_at = used_at
+            if code.used_at is not None and code.account_id == claim.account_id:
+                report.already += 1
+                continue
+            code.account_id = claim.account_id
+            if code.used_at is None:
+                code.used_at = code.changed_at = claim.used_at
                 code.change_kind = EventKind.USE
-                events.append(
-                    CodeEvent(
-                        kind=code.kind,
-                        school_id=code.school_id,
-                        student_id=code.student_id,
-                        link_id=code.link_id,
-                        code_id=code.pk,
-                        event=EventKind.USE,
-                        at=used_at,
-                    )
+                events.append((code.student_id, code.link_id, code.pk, code.kind, code.school_id, claim.used_at))
+                report.recorded += 1
+            else:
+                report.already += 1
+            changed[code.pk] = code
+        ActivationCode.objects.bulk_update(
+            list(changed.values()), ["account_id", "used_at", "changed_at", "change_kind"]
+        )
+        CodeEvent.objects.bulk_create(
+            [
+                CodeEvent(
+                    kind=kind,
+                    school_id=school_id,
+                    student_id=student_id,
+                    link_id=link_id,
+                    code_id=code_id,
+                    event=EventKind.USE,
+                    at=at,
                 )
-            changed.append(code)
-        ActivationCode.objects.bulk_update(changed, ["account_id", "used_at", "changed_at", "change_kind"])
-        CodeEvent.objects.bulk_create(events)
-    return len(events)
+                for student_id, link_id, code_id, kind, school_id, at in events
+            ]
+        )
+    return report
 
 
 def codes_continuity_record(
-    *, attachments: Iterable[tuple[int, int]], on: datetime.date | None = None, at: datetime.datetime | None = None
-) -> int:
-    """Continuity of access (C7): (code_id, account_id) of new codes attached to an existing account."""
+    *,
+    attachments: Iterable[ContinuityClaim],
+    on: datetime.date | None = None,
+    at: datetime.datetime | None = None,
+) -> Recorded:
+    """Continuity of access (C7): new valid codes attached to an account the guardian already had.
+
+    Stores the account id and the continuity date (the lists show the row in red, the next
+    letter is the continuity letter) with a "Continuité d'accès" history row. A code already
+    recorded for that account is left alone (re-applying changes nothing).
+    """
     attachments = list(attachments)
+    report = Recorded()
     if not attachments:
-        return 0
+        return report
     on = on or timezone.localdate()
     at = at or timezone.now()
     with transaction.atomic():
-        by_pk = {
-            c.pk: c
-            for c in ActivationCode.objects.select_for_update().filter(
-                pk__in=[a[0] for a in attachments], is_valid=True
-            )
-        }
-        rows = []
-        for code_id, account_id in attachments:
-            code = by_pk.get(code_id)
+        codes = _claimed_codes(attachments, report)
+        changed: dict[int, ActivationCode] = {}
+        for claim in attachments:
+            code = codes.get(claim.code_id)
             if code is None:
                 continue
-            code.account_id, code.continuity_at = account_id, on
+            if code.continuity_at is not None and code.account_id == claim.account_id:
+                report.already += 1
+                continue
+            code.account_id, code.continuity_at = claim.account_id, on
             code.changed_at, code.change_kind = at, EventKind.CONTINUITY
-            rows.append((code.student_id, code.link_id, code.pk, code.kind, code.school_id))
+            changed[code.pk] = code
         ActivationCode.objects.bulk_update(
-            list(by_pk.values()), ["account_id", "continuity_at", "changed_at", "change_kind"]
+            list(changed.values()), ["account_id", "continuity_at", "changed_at", "change_kind"]
         )
-        _events_for_code_rows(rows, event=EventKind.CONTINUITY, at=at, by=None)
-    return len(rows)
+        _events_for_code_rows(
+            [(c.student_id, c.link_id, c.pk, c.kind, c.school_id) for c in changed.values()],
+            event=EventKind.CONTINUITY,
+            at=at,
+            by=None,
+        )
+        report.recorded = len(changed)
+    return report
+
+
+def codes_lock_record(*, locks: Iterable[LockClaim]) -> Recorded:
+    """Codes locked on the portal after five wrong birth dates: a "Code bloqué" history row each.
+
+    The code stays valid (the school decides: "Nouveau code" gives the family a working one).
+    Re-applying the same lock (same code, same moment) writes nothing.
+    """
+    locks = list(locks)
+    report = Recorded()
+    if not locks:
+        return report
+    with transaction.atomic():
+        codes = _claimed_codes(locks, report)
+        seen = set(CodeEvent.objects.filter(code_id__in=list(codes), event=EventKind.LOCK).values_list("code_id", "at"))
+        rows = []
+        for claim in locks:
+            code = codes.get(claim.code_id)
+            if code is None:
+                continue
+            if (code.pk, claim.locked_at) in seen:
+                report.already += 1
+                continue
+            seen.add((code.pk, claim.locked_at))
+            rows.append((code.student_id, code.link_id, code.pk, code.kind, code.school_id, claim.locked_at))
+        CodeEvent.objects.bulk_create(
+            [
+                CodeEvent(
+                    kind=kind,
+                    school_id=school_id,
+                    student_id=student_id,
+                    link_id=link_id,
+                    code_id=code_id,
+                    event=EventKind.LOCK,
+                    at=at,
+                )
+                for student_id, link_id, code_id, kind, school_id, at in rows
+            ]
+        )
+        report.recorded = len(rows)
+    return report
 
 
 # --- Shared by the CAR and CAE screens: "Nouveau code", refusals --------------------------
@@ -410,6 +601,10 @@ def access_refusals_create(
         at=at,
         by=by,
     )
+    if kind == CodeKind.CAR:
+        codes_revoked_announce(refused_link_ids=[t.link_id for t in targets])
+    else:
+        codes_revoked_announce(refused_student_ids=[t.student_id for t in targets])
 
 
 def access_refusals_lift(*, kind: str, school: School, refusals_qs, by) -> int:

@@ -27,7 +27,13 @@ from django.utils import timezone
 
 from car.services import car_create_bulk, car_refusals_record
 from codes.models import ActivationCode, CodeKind, NotificationMode
-from codes.services import codes_continuity_record, codes_notification_record, codes_usage_record
+from codes.services import (
+    ContinuityClaim,
+    UsageClaim,
+    codes_continuity_record,
+    codes_notification_record,
+    codes_usage_record,
+)
 from portal.services_account import AccountKind, AccountSeed, AccountState, AttachmentOrigin, accounts_import_bulk
 from siecle.models import LEGAL_RANKS, GuardianLink, School, search_key
 
@@ -228,13 +234,21 @@ def school_live_a_year(*, school: School, seed: int, now: datetime.datetime | No
                 continuing.append(seed)
         accounts_import_bulk(seeds=[seed for seed, _ in accounts] + continuing)
         report.accounts += codes_usage_record(
-            uses=[(code_id, seed.pk, used_at) for seed, used_at in accounts for code_id, *_ in seed.attachments]
-        )
+            uses=[
+                UsageClaim(code_id, seed.pk, used_at, school.pk, CodeKind.CAR)
+                for seed, used_at in accounts
+                for code_id, *_ in seed.attachments
+            ]
+        ).recorded
         report.continuity += codes_continuity_record(
-            attachments=[(code_id, seed.pk) for seed in continuing for code_id, *_ in seed.attachments],
+            attachments=[
+                ContinuityClaim(code_id, seed.pk, school.pk, CodeKind.CAR)
+                for seed in continuing
+                for code_id, *_ in seed.attachments
+            ],
             on=timezone.localdate(created_on["this"]),
             at=clock.later(created_on["this"], 0),
-        )
+        ).recorded
 
         # 5. Students handed their CAE letter today; some created their account at once.
         report.student_accounts += _students_live(school, rng, clock, report)
@@ -267,7 +281,9 @@ def _students_live(school: School, rng: random.Random, clock: _Clock, report: Li
             for pk, student_id, first, last in users
         ]
     )
-    return codes_usage_record(uses=[(seed.attachments[0][0], seed.pk, clock.now) for seed in seeds])
+    return codes_usage_record(
+        uses=[UsageClaim(seed.attachments[0][0], seed.pk, clock.now, school.pk, CodeKind.CAE) for seed in seeds]
+    ).recorded
 
 
 def _account(rng: random.Random, guardian: _Guardian, opened: datetime.datetime, clock: _Clock) -> AccountSeed:

@@ -44,6 +44,15 @@ def open_services(*, school: School) -> list[Service]:
     return [s for s in CATALOGUE if s.code in codes]
 
 
+def teleservices_open_school_ids():
+    """Ids of the schools whose téléservices are open to families: activated, with at least one
+    service open (a queryset of ids, usable as a subquery: one query for the whole academy).
+    Continuity of access (C7) is given only there."""
+    return SchoolSettings.objects.filter(
+        activated_at__isnull=False, school__in=ServiceState.objects.filter(is_open=True).values("school")
+    ).values("school")
+
+
 def school_has_open_service(*, school: School) -> bool:
     """At least one service is open: the condition for creating activation codes (C2)."""
     return ServiceState.objects.filter(school=school, is_open=True).exists()

@@ -28,3 +28,8 @@ students_created = Signal()
 # legal 1 or 2 (the rank fell to 0, or the link vanished from the latest export). Receivers
 # that invalidate codes return a CodesInvalidated.
 links_lost_legal_rank = Signal()
+
+# Sent with school=School, student_ids=list[int]: students present until now and marked as
+# left by an import (inside its transaction). The replication removes their codes from the
+# families' side once the import commits.
+students_left = Signal()

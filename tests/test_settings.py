@@ -13,7 +13,7 @@ def _manage(*args, **env):
     full_env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "TSADMIN_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k not in {"SECRET_KEY", "TELESERVICES_CODE_KEY", "TSADMIN_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     full_env.update(env)
     return subprocess.run(  # noqa: S603 — our own manage.py
@@ -41,9 +41,18 @@ def test_production_settings_pass_the_deployment_checklist():
         "WARNING",
         TSADMIN_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(60),
+        TELESERVICES_CODE_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="ts.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_the_codes_digest_key():
+    # The key of the codes' digests in the téléservices database is in no database: production
+    # must be given one, never fall back to a generated file.
+    result = _manage("check", TSADMIN_ENV="production", SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="x")
+    assert result.returncode != 0
+    assert "TELESERVICES_CODE_KEY must be set in production" in result.stderr
 
 
 def test_the_ui_speaks_french_with_dates_as_the_manual_prints_them(settings):
@@ -62,6 +71,7 @@ def test_the_development_secret_key_file_is_readable_by_its_owner_only(tmp_path)
     key_file = tmp_path / "secret_key"
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert len(key_file.read_text().strip()) >= 50
+    assert (tmp_path / "teleservices_code_key").stat().st_mode & 0o777 == 0o600
     first = key_file.read_text()
     assert _manage("check", TSADMIN_VAR_DIR=str(tmp_path), TSADMIN_ENV="dev").returncode == 0
     assert key_file.read_text() == first

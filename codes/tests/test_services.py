@@ -52,14 +52,17 @@ def test_notification_usage_and_continuity_are_recorded_with_history(school, hea
         services.codes_notification_record(school=school, code_ids=[code.pk], mode=NotificationMode.EMAIL, by=head) == 1
     )
     used = datetime.datetime(2026, 10, 2, 8, tzinfo=datetime.UTC)
-    assert services.codes_usage_record(uses=[(code.pk, 4242, used)]) == 1
-    assert services.codes_usage_record(uses=[(code.pk, 4242, used)]) == 0
+    claim = services.UsageClaim(code.pk, 4242, used, school.pk, CodeKind.CAR)
+    assert services.codes_usage_record(uses=[claim]).recorded == 1
+    again = services.codes_usage_record(uses=[claim])
+    assert (again.recorded, again.already, again.refused) == (0, 1, [])
     code.refresh_from_db()
     assert code.notification_mode == "M" and code.notified_at and code.account_id == 4242
     assert code.used_at == used and code.change_kind == EventKind.USE
     kinds = list(CodeEvent.objects.filter(code=code).order_by("pk").values_list("event", "mode"))
     assert kinds == [(EventKind.NOTIFICATION, "M"), (EventKind.USE, "")]
-    assert services.codes_continuity_record(attachments=[(code.pk, 99)]) == 1
+    continuity = services.ContinuityClaim(code.pk, 99, school.pk, CodeKind.CAR)
+    assert services.codes_continuity_record(attachments=[continuity]).recorded == 1
     code.refresh_from_db()
     assert code.continuity_at and code.account_id == 99
 

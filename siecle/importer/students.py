@@ -18,7 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ..models import Student, search_key
-from ..signals import students_created
+from ..signals import students_created, students_left
 from .context import ImportContext
 from .reading import ExportReader, fields
 from .staging import StagingTable, fetch_all, keyset_pages
@@ -127,12 +127,15 @@ def _merge(staged: StagingTable, structures: StagingTable, ctx: ImportContext) -
         "WHERE s.seq > %s ORDER BY s.seq LIMIT %s"
     )
 
+    newly_left: list[int] = []
+
     def prepare(obj: Student, changed: list[str] | None) -> None:
         obj.search_name = search_key(obj.last_name)
         if obj.has_left and (changed is None or "has_left" in changed):
             counts.left += 1
             if changed is not None:  # present until this import
                 ctx.report.students_leaving += 1
+                newly_left.append(obj.pk)
             ctx.report.notice("students_left", f"{obj.last_name} {obj.first_name} (ELEVE_ID {obj.siecle_id})")
 
     for page in keyset_pages(sql, []):
@@ -167,6 +170,9 @@ def _merge(staged: StagingTable, structures: StagingTable, ctx: ImportContext) -
         )
         if created_ids:
             students_created.send(sender=type(ctx.school), school=ctx.school, student_ids=created_ids)
+        if newly_left:
+            students_left.send(sender=type(ctx.school), school=ctx.school, student_ids=list(newly_left))
+            newly_left.clear()
 
 
 def _mark_vanished_as_left(staged: StagingTable, ctx: ImportContext) -> None:
@@ -178,7 +184,10 @@ def _mark_vanished_as_left(staged: StagingTable, ctx: ImportContext) -> None:
         f"{last} {first} (ELEVE_ID {siecle_id}, absent de l'export)"
         for last, first, siecle_id in vanished.values_list("last_name", "first_name", "siecle_id").order_by("pk")[:200]
     ]
-    count = vanished.update(has_left=True, updated_at=timezone.now())
+    left_ids = list(vanished.values_list("pk", flat=True))
+    count = Student.objects.filter(pk__in=left_ids).update(has_left=True, updated_at=timezone.now())
+    if left_ids:
+        students_left.send(sender=type(ctx.school), school=ctx.school, student_ids=left_ids)
     ctx.report.counts["students"].left += count
     ctx.report.students_leaving += count
     ctx.report.notice_many("students_left", details, total=count)

@@ -8,7 +8,7 @@ import pytest
 from siecle.factories import AcademyFactory, SchoolFactory
 from siecle.importer import Confirmation, ExportFile, ExportRefused, import_exports
 from siecle.models import Division, Guardian, GuardianLink, LegalRank, Student
-from siecle.signals import links_lost_legal_rank, students_created
+from siecle.signals import links_lost_legal_rank, students_created, students_left
 from siecle.tests.exports import (
     AddressRow,
     LinkRow,
@@ -31,7 +31,7 @@ def school(db):
 
 @pytest.fixture
 def signals():
-    received = {"created": [], "lost": []}
+    received = {"created": [], "lost": [], "left": []}
 
     def on_created(sender, school, student_ids, **kwargs):
         received["created"].extend(student_ids)
@@ -39,11 +39,16 @@ def signals():
     def on_lost(sender, school, link_ids, **kwargs):
         received["lost"].extend(link_ids)
 
+    def on_left(sender, school, student_ids, **kwargs):
+        received["left"].extend(student_ids)
+
     students_created.connect(on_created, dispatch_uid="test-created")
     links_lost_legal_rank.connect(on_lost, dispatch_uid="test-lost")
+    students_left.connect(on_left, dispatch_uid="test-left")
     yield received
     students_created.disconnect(dispatch_uid="test-created")
     links_lost_legal_rank.disconnect(dispatch_uid="test-lost")
+    students_left.disconnect(dispatch_uid="test-left")
 
 
 def students_v1() -> list[StudentRow]:
@@ -157,7 +162,7 @@ def test_importing_the_same_files_twice_changes_nothing(school, tmp_path, signal
         assert (c.created, c.updated, c.left) == (0, 0, 0), kind
     assert report.counts["students"].unchanged == 3
     assert report.counts["links"].unchanged == 4
-    assert signals == {"created": [], "lost": []}
+    assert signals == {"created": [], "lost": [], "left": []}
     assert stamps == {
         m.__name__: sorted(m.objects.values_list("pk", "updated_at")) for m in (Student, Guardian, GuardianLink)
     }
@@ -201,12 +206,23 @@ def test_a_guardian_who_falls_to_level_2_loses_his_legal_rank(school, tmp_path, 
     assert signals["lost"] == [link.pk]
 
 
-def test_a_student_missing_from_a_newer_export_is_marked_left_and_kept(school, tmp_path):
+def test_a_student_missing_from_a_newer_export_is_marked_left_and_kept(school, tmp_path, signals):
     do_import(write(tmp_path, "v1", students_v1(), persons_v1(), links_v1()))
     report = do_import(write(tmp_path, "v2", students_v1()[:2], persons_v1(), links_v1()))
     petit = Student.objects.get(siecle_id="1003")
     assert petit.has_left
     assert report.counts["students"].left == 1
+    assert signals["left"] == [petit.pk]  # the replication removes his codes from the families' side
+    do_import(write(tmp_path, "v3", students_v1()[:2], persons_v1(), links_v1()))
+    assert signals["left"] == [petit.pk]  # announced once
+
+
+def test_a_present_student_whose_newer_export_gives_a_past_leaving_date_is_announced_as_left(school, tmp_path, signals):
+    do_import(write(tmp_path, "v1", students_v1()))
+    students = students_v1()
+    students[1].leaving_date = TODAY - datetime.timedelta(days=1)
+    do_import(write(tmp_path, "v2", students))
+    assert signals["left"] == [Student.objects.get(siecle_id="1002").pk]
 
 
 def test_a_student_whose_leaving_date_is_past_is_marked_left(school, tmp_path):
