@@ -15,7 +15,7 @@ TEST_ENV := TSADMIN_ENV=test \
 	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} \
 	CELERY_RESULT_BACKEND=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/1}
 
-.PHONY: run test setup system-deps browser-deps services migrate demo lint check bench clean
+.PHONY: run test setup system-deps browser-deps test-deps services migrate demo lint check bench clean
 
 PIP_QUIET := --quiet --disable-pip-version-check --root-user-action=ignore
 # Some machines' pip configuration names local package folders that do not exist: pip warns
@@ -36,6 +36,10 @@ system-deps:
 browser-deps:
 	@bash scripts/browser-deps.sh
 
+# Debian's slapd for the directory sign-in tests.
+test-deps:
+	@bash scripts/test-deps.sh
+
 services:
 	@bash scripts/services-up.sh
 
@@ -49,7 +53,7 @@ demo: migrate
 run: demo
 	@bash scripts/run.sh $(HOST) $(PORT) $(PORTAL_PORT)
 
-test: setup browser-deps services
+test: setup browser-deps test-deps services
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests (-m browser) five times in a row, as `make test` runs them; stops at the

@@ -8,10 +8,11 @@ page says so and offers to send again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -29,6 +30,16 @@ def portal_url(name: str, *args, request: HttpRequest | None = None) -> str:
         return request.build_absolute_uri(path)
     base = getattr(settings, "PORTAL_BASE_URL", "http://127.0.0.1:8001").rstrip("/")
     return f"{base}{path}"
+
+
+def after_response(response: HttpResponse, send: Callable[[], object]) -> HttpResponse:
+    """Send once the page has gone to the browser (the WSGI server closes the response then).
+
+    For pages whose answer must not depend on whether a message is sent (forgotten password):
+    the SMTP round trip would otherwise tell a known address from an unknown one by its time.
+    """
+    response._resource_closers.append(send)
+    return response
 
 
 def _send(*, to: str, subject: str, template: str, context: dict) -> bool:

@@ -63,6 +63,11 @@ class FamilyHome:
 
 
 def _service_url(code: str, student_id: int) -> str | None:
+    """The consultation page of a service for a child, once it exists (issue #12).
+
+    Convention: the URL named `portal:service-<code>` (e.g. `portal:service-absences`) taking the
+    student's id. Until it is declared, the home page says "bientôt disponible" (no dead link).
+    """
     try:
         return reverse(f"portal:service-{code}", args=[student_id])
     except NoReverseMatch:

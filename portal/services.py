@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -123,6 +123,18 @@ def _lock_usable_code(*, code_id: int, kind: str | None = None) -> Code:
     return code
 
 
+def _lock_login(login: str) -> None:
+    """Serialise two creations of the same login in any case ("Anne" and "anne") until commit.
+
+    The column is unique as typed; logins are compared without case. PostgreSQL: a transaction
+    advisory lock on the lower-cased login; SQLite's write transactions are serialised already.
+    """
+    connection = connections[portal_db()]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"portal-login:{login.lower()}"])
+
+
 def account_create(*, code_id: int, login: str, raw_password: str, email: str) -> Account:
     """F1: the account of the code checked at step 1, its attachment and the usage for SIECLE.
 
@@ -134,6 +146,9 @@ def account_create(*, code_id: int, login: str, raw_password: str, email: str) -
     try:
         with transaction.atomic(using=portal_db()):
             code = _lock_usable_code(code_id=code_id)
+            _lock_login(login)
+            if Account.objects.filter(login__iexact=login).exists():
+                raise LoginTaken
             guardian = code.kind == Code.Kind.CAR
             account = Account.objects.create(
                 login=login,

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from . import ratelimit
-from .emails import send_reset
+from .emails import after_response, send_reset
 from .forms import ForgottenPasswordForm, NewPasswordForm
 from .services import accounts_for_email, password_reset_by_link
 from .tokens import PURPOSE_RESET, RESET_MAX_AGE, TokenExpired, TokenInvalid, token_check
@@ -26,11 +26,16 @@ def password_forgotten(request: HttpRequest) -> HttpResponse:
                 {"form": form, "error": ratelimit.LIMITED_MESSAGE},
                 status=429,
             )
-        # Past the per-address limit nothing more is sent, and the answer does not change.
-        if ratelimit.hit("reset-email", email):
-            for account in accounts_for_email(email=email):
+        # Past the per-address limit nothing more is sent, and the answer does not change. The
+        # e-mails leave after the page: its time says nothing of the address either.
+        accounts = accounts_for_email(email=email) if ratelimit.hit("reset-email", email) else []
+        response = portal_render(request, "portal/password_forgotten_sent.html", {"email": email})
+
+        def send_all() -> None:
+            for account in accounts:
                 send_reset(account=account, request=request)
-        return portal_render(request, "portal/password_forgotten_sent.html", {"email": email})
+
+        return after_response(response, send_all)
     return portal_render(request, "portal/password_forgotten.html", {"form": form})
 
 

@@ -1,6 +1,14 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 
-from .models import AcademyMembership, SchoolMembership
+from .forms import AdminLoginForm
+from .models import AcademyMembership, SchoolMembership, SignInEvent
+from .security.second_factor import second_factor_reset
+
+# The admin's sign-in goes through the same throttle and security log as the site's.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(SchoolMembership)
@@ -14,3 +22,39 @@ class SchoolMembershipAdmin(admin.ModelAdmin):
 class AcademyMembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "academy", "created_at"]
     raw_id_fields = ["user"]
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The security log, read-only: the academy's security staff need `staff.view_signinevent`."""
+
+    list_display = ["created_at", "kind", "username", "ip_address", "path"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["=username", "=ip_address"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False  # no COUNT(*) of a big log on every page
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StaffUserAdmin(UserAdmin):
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Réinitialiser le second facteur (nouvel enrôlement à la prochaine connexion)")
+    def reset_second_factor(self, request, queryset):
+        if not request.user.has_perm("auth.change_user"):
+            raise PermissionDenied
+        for user in queryset[:100]:
+            second_factor_reset(user=user)
+        self.message_user(request, f"Second facteur réinitialisé pour {min(queryset.count(), 100)} compte(s).")
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)

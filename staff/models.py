@@ -1,4 +1,4 @@
-"""Who may act on which school: school memberships and academy-wide staff."""
+"""Who may act on which school (memberships), and the sign-in security records."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +12,13 @@ class SchoolMembership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="school_memberships")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Source(models.TextChoices):
+        LOCAL = "local", "accordé par l'assistance"
+        DIRECTORY = "directory", "annuaire académique"
+
+    # Directory memberships are replaced at each directory sign-in; local ones (IT's grants) stay.
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.LOCAL)
 
     class Meta:
         verbose_name = "rattachement à un établissement"
@@ -34,3 +41,90 @@ class AcademyMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.academy}"
+
+
+class SignInEvent(models.Model):
+    """The security log: every sign-in attempt, kept as it happened (a success erases nothing).
+
+    The throttle counts its failures per username and per address; the academy's security staff
+    read it in the Django admin (permission `staff.view_signinevent`).
+    """
+
+    class Kind(models.TextChoices):
+        SUCCESS = "success", "connexion réussie"
+        FAILURE = "failure", "échec (identifiant ou mot de passe)"
+        THROTTLED = "throttled", "refusée : attente imposée"
+        OTP_FAILURE = "otp_failure", "échec du second facteur"
+        OTP_SUCCESS = "otp_success", "second facteur validé"
+        DIRECTORY_DOWN = "directory_down", "annuaire injoignable"
+
+    created_at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Lower-cased as typed (the throttle's key), in clear for the security staff.
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField("page", max_length=200, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "événement de connexion"
+        verbose_name_plural = "journal de sécurité des connexions"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["username", "created_at"], name="signin_username_time"),
+            models.Index(fields=["ip_address", "created_at"], name="signin_ip_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username} ({self.ip_address})"
+
+
+class StaffAccount(models.Model):
+    """What sign-in needs to know about a staff user beyond Django's User."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_account")
+    # A password issued by IT (create_school_user) must be replaced at the first sign-in.
+    must_change_password = models.BooleanField(default=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "compte du personnel"
+        verbose_name_plural = "comptes du personnel"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class StaffSession(models.Model):
+    """A signed-in session of a staff user: lets him see and close his other sessions."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "session ouverte"
+        verbose_name_plural = "sessions ouvertes"
+        indexes = [models.Index(fields=["user", "created_at"], name="staffsession_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user} depuis {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code of the second factor: only its SHA-256 is kept (shown once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "code de secours"
+        verbose_name_plural = "codes de secours"
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recoverycode_unique_user_hash")]
+
+    def __str__(self) -> str:
+        return f"code de secours de {self.user}"

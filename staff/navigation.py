@@ -77,6 +77,7 @@ MAIN_MENU: tuple[Section, ...] = (
 SECONDARY_MENU: tuple[Section, ...] = (
     Section("Aide", url_name="staff:help"),
     Section("Édition", url_name="staff:edition"),
+    Section("Mon compte", url_name="staff:sessions"),
 )
 # Shown in the header, beside the school it changes.
 SCHOOL_CHOICE = Section("Changer d’établissement", url_name="staff:choose_school")
@@ -88,6 +89,8 @@ SUB_PAGES: dict[str, tuple[str, str]] = {
     "notifications:run": ("notifications:guardians", "Résultat de la notification"),
     "imports:report": ("imports:import", "Compte rendu de l’import"),
     "stats:academy": ("stats:guardians", "Tableau de l’académie"),
+    "staff:password_change": ("staff:sessions", "Changer mon mot de passe"),
+    "staff:second_factor_enrol": ("staff:sessions", "Second facteur"),
 }
 
 

@@ -1,15 +1,18 @@
-"""Staff accounts: creation and school memberships."""
+"""Staff accounts: creation, school memberships, password changes."""
 
 from __future__ import annotations
 
 import secrets
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from siecle.models import Academy, School
 
-from .models import AcademyMembership, SchoolMembership
+from .models import AcademyMembership, SchoolMembership, StaffAccount, StaffSession
+from .security import clock
+from .security.sessions import MUST_CHANGE_PASSWORD, staff_sessions_close_others
 
 
 def staff_user_create_or_update(
@@ -21,18 +24,26 @@ def staff_user_create_or_update(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
+    set_password: bool = True,
+    must_change_password: bool = False,
 ) -> tuple[object, str | None]:
     """Create the user (or update him) and attach him to schools or to an academy.
 
+    A given password goes through every validator of AUTH_PASSWORD_VALIDATORS (ValidationError
+    with French messages, nothing written); with `set_password=False` an existing user keeps
+    his. `must_change_password`: an IT-issued password, to be replaced at the first sign-in.
     Returns the user and the new password when one was generated.
     """
     User = get_user_model()
     generated = None
     with transaction.atomic():
-        user, _ = User.objects.get_or_create(username=username)
-        if password is None:
-            generated = password = secrets.token_urlsafe(12)
-        user.set_password(password)
+        user, created = User.objects.get_or_create(username=username)
+        if created or set_password:
+            if password is None:
+                generated = password = secrets.token_urlsafe(12)
+            validate_password(password, user)
+            user.set_password(password)
+            StaffAccount.objects.update_or_create(user=user, defaults={"must_change_password": must_change_password})
         user.is_active = True
         if email:
             user.email = email
@@ -46,3 +57,23 @@ def staff_user_create_or_update(
         if academy is not None:
             AcademyMembership.objects.get_or_create(user=user, academy=academy)
     return user, generated
+
+
+def staff_password_change(*, request, user, new_password: str) -> int:
+    """The user's own change (the form checked the current password and the validators).
+
+    This session stays signed in; every other session of the user ends (returns how many).
+    """
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        StaffAccount.objects.update_or_create(
+            user=user, defaults={"must_change_password": False, "password_changed_at": clock.now()}
+        )
+    before = request.session.session_key
+    ended = staff_sessions_close_others(user=user, keep_session_key=before)
+    update_session_auth_hash(request, user)  # gives this session a new key
+    request.session.pop(MUST_CHANGE_PASSWORD, None)
+    request.session.save()
+    StaffSession.objects.filter(session_key=before).update(session_key=request.session.session_key)
+    return ended

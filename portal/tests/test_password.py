@@ -88,3 +88,17 @@ def test_a_token_is_bound_to_its_purpose_and_cannot_be_altered():
     Account.objects.filter(pk=account.pk).update(email="neuf@familles.example")
     with pytest.raises(TokenInvalid):
         token_check(purpose="email", token=change, max_age=RESET_MAX_AGE)
+
+
+def test_the_reset_email_leaves_after_the_page_so_its_time_says_nothing():
+    from django.test import RequestFactory
+
+    from portal.views_password import password_forgotten
+
+    _account()
+    request = RequestFactory().post("/mot-de-passe/oublie/", {"email": "martin@familles.example"})
+    request._dont_enforce_csrf_checks = True
+    response = password_forgotten(request)
+    assert response.status_code == 200 and not mail.outbox  # the page is ready, nothing sent yet
+    response.close()  # what the WSGI server does once the page is sent
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["martin@familles.example"]

@@ -1,0 +1,1 @@
+"""Sign-in security: client address, throttling, the security log."""
