@@ -5,11 +5,19 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from codes.accounts import holder_account_block
 from codes.exports import csv_response
 from codes.forms import SearchForm
-from codes.screens import action_run, query_without_page, regenerated_message, search_page, with_return
+from codes.screens import (
+    account_reset_page,
+    action_run,
+    query_without_page,
+    regenerated_message,
+    search_page,
+    with_return,
+)
 from codes.selectors import access_refused, code_events, code_history, last_account_id
 from siecle.models import Student
 from staff.access import get_for_school_or_404, safe_return_url, school_required
@@ -61,8 +69,25 @@ def student(request: HttpRequest, student_id: int) -> HttpResponse:
             "refused": access_refused(student=pupil),
             "events": code_events(student=pupil),
             "account_id": last_account_id(codes=codes),
+            "account": holder_account_block(codes=codes),
             "back": _safe_back(request),
         },
+    )
+
+
+@school_required
+@require_http_methods(["GET", "POST"])
+def student_account_reset(request: HttpRequest, student_id: int) -> HttpResponse:
+    """D3 "Réinitialiser le mot de passe": a temporary password shown once, to change at next sign-in."""
+    pupil = _school_student(request, student_id)
+    list_back = _safe_back(request)
+    return account_reset_page(
+        request,
+        codes=code_history(student=pupil),
+        holder=f"{pupil.full_name}, élève",
+        action_url=reverse("cae:student_account_reset", args=[pupil.pk]),
+        back=with_return(reverse("cae:student", args=[pupil.pk]), list_back),
+        list_back=list_back,
     )
 
 

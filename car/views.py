@@ -11,9 +11,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from codes.accounts import holder_account_block
 from codes.exports import csv_response
 from codes.forms import SearchForm
 from codes.screens import (
+    account_reset_page,
     action_run,
     first_error,
     plural,
@@ -214,8 +216,25 @@ def pair(request: HttpRequest, link_id: int) -> HttpResponse:
             "refused": access_refused(link=link),
             "events": code_events(link=link),
             "account_id": last_account_id(codes=codes),
+            "account": holder_account_block(codes=codes),
             "back": _safe_back(request),
         },
+    )
+
+
+@school_required
+@require_http_methods(["GET", "POST"])
+def pair_account_reset(request: HttpRequest, link_id: int) -> HttpResponse:
+    """C6 "Réinitialiser le mot de passe": a single-use link e-mailed to the guardian's account."""
+    link = _school_link(request, link_id)
+    list_back = _safe_back(request)
+    return account_reset_page(
+        request,
+        codes=code_history(link=link),
+        holder=f"{link.guardian.display_name}, responsable de {link.student.full_name}",
+        action_url=reverse("car:pair_account_reset", args=[link.pk]),
+        back=with_return(reverse("car:pair", args=[link.pk]), list_back),
+        list_back=list_back,
     )
 
 

@@ -44,6 +44,7 @@ class EventKind(models.TextChoices):
     REFUSAL = "refusal", "Accès enlevé (refus enregistré)"
     REFUSAL_LIFTED = "refusal_lifted", "Accès autorisé (refus levé)"
     LOCK = "lock", "Code bloqué (dates de naissance erronées)"
+    PASSWORD_RESET = "password_reset", "Réinitialisation du mot de passe du compte"
 
 
 class ActivationCode(models.Model):

@@ -77,3 +77,47 @@ def action_run(request: HttpRequest, *, service: Callable, message: Message, the
     else:
         messages.success(request, message(result) if callable(message) else message)
     return redirect(then)
+
+
+def account_reset_page(
+    request: HttpRequest, *, codes: list, holder: str, action_url: str, back: str, list_back: str
+) -> HttpResponse:
+    """ "Réinitialiser le mot de passe" of an account block (C6, D3): confirm (GET), then reset (POST).
+
+    A guardian's reset ends on the holder's page with what was sent; a student's shows the
+    temporary password in this response only (the page is never cached: school_required).
+    """
+    from django.shortcuts import render
+
+    from .accounts import holder_account_block, holder_password_reset
+
+    account = holder_account_block(codes=codes)
+    if not account.has_account:
+        messages.error(request, "Aucun compte n'a été créé avec les codes de cette fiche.")
+        return redirect(back)
+    if account.is_provisional:
+        messages.error(request, "Ce compte est encore provisoire : son mot de passe ne peut pas être réinitialisé.")
+        return redirect(back)
+    reset = None
+    if request.method == "POST":
+        try:
+            reset = holder_password_reset(school=request.school, codes=codes, by=request.user)
+        except CodeError as error:
+            messages.error(request, str(error))
+            return redirect(back)
+        if not reset.temporary_password:
+            messages.success(
+                request,
+                f"Un lien de réinitialisation du mot de passe a été envoyé à {reset.email} ; "
+                "le responsable choisira lui-même son nouveau mot de passe.",
+            )
+            return redirect(back)
+    context = {
+        "holder": holder,
+        "account": account,
+        "action_url": action_url,
+        "back": back,
+        "list_back": list_back,
+        "reset": reset,
+    }
+    return render(request, "codes/account_reset.html", context)

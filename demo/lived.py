@@ -10,8 +10,9 @@ who were handed their CAE and used it.
 Every write goes through the service a screen or the replication would call (mass
 creation, notification record, refusals, usage and continuity records), each taking the
 whole school's ids at once: a constant number of statements per school, whatever its size.
-Only the families' accounts are written here directly, in the téléservices database, as the
-portal would have created them. Dates are never later than now.
+The families' accounts are written in the téléservices database by the portal's bulk service
+(`portal.services_account.accounts_import_bulk`), with the attachments of their codes, as the
+portal would have written them. Dates are never later than now.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +34,7 @@ from codes.services import (
     codes_notification_record,
     codes_usage_record,
 )
-from portal.models import Account
+from portal.services_account import AccountKind, AccountSeed, AccountState, AttachmentOrigin, accounts_import_bulk
 from siecle.models import LEGAL_RANKS, GuardianLink, School, search_key
 
 # Shares of the guardians (persons) of a school, drawn once per guardian so siblings share a fate.
@@ -199,33 +199,52 @@ def school_live_a_year(*, school: School, seed: int, now: datetime.datetime | No
         report.refusals += car_refusals_record(school=school, link_ids=refused_links, by=None)
 
         # 4. Accounts created on the portal with a notified code, and continuity of access.
-        accounts: list[tuple[_Guardian, Account, datetime.datetime]] = []
-        continuing: list[tuple[_Guardian, Account]] = []
+        # Written through the portal's bulk service with their attachments, so the portal shows
+        # the children once the replication has copied the codes down.
+        code_rows = {
+            link_id: (code_id, student_id)
+            for link_id, code_id, student_id in ActivationCode.objects.filter(
+                school=school, kind=CodeKind.CAR, is_valid=True
+            ).values_list("link_id", "pk", "student_id")
+        }
+        accounts: list[tuple[AccountSeed, datetime.datetime]] = []
+        continuing: list[AccountSeed] = []
         for guardian in guardians:
             if guardian.pk in refused or not guardian.cohort:
                 continue
             if guardian.pk in notified and rng.random() < ACCOUNT[guardian.cohort]:
                 sent = clock.moment(notified[guardian.pk], 18)
                 used_at = clock.later(sent, 20)
-                accounts.append((guardian, _account(rng, guardian, Account.Kind.GUARDIAN, used_at, clock), used_at))
+                seed = _account(rng, guardian, used_at, clock)
+                seed.attachments = [
+                    (*code_rows[link_id], school.pk, used_at, AttachmentOrigin.ACTIVATION)
+                    for link_id, _ in guardian.links
+                    if link_id in code_rows
+                ]
+                accounts.append((seed, used_at))
             elif any(newcomer for _, newcomer in guardian.links) and rng.random() < CONTINUITY:
                 opened = clock.moment(clock.september("last", 20), 20)
-                continuing.append((guardian, _account(rng, guardian, Account.Kind.GUARDIAN, opened, clock)))
-        Account.objects.bulk_create([a for _, a, _ in accounts] + [a for _, a in continuing])
+                seed = _account(rng, guardian, opened, clock)
+                attached_at = clock.later(created_on["this"], 0)
+                seed.attachments = [
+                    (*code_rows[link_id], school.pk, attached_at, AttachmentOrigin.CONTINUITY)
+                    for link_id, newcomer in guardian.links
+                    if newcomer and link_id in code_rows
+                ]
+                continuing.append(seed)
+        accounts_import_bulk(seeds=[seed for seed, _ in accounts] + continuing)
         report.accounts += codes_usage_record(
             uses=[
-                UsageClaim(code_of_link[link_id], account.pk, used_at, school.pk, CodeKind.CAR)
-                for guardian, account, used_at in accounts
-                for link_id, _ in guardian.links
-                if link_id in code_of_link and guardian.pk in notified
+                UsageClaim(code_id, seed.pk, used_at, school.pk, CodeKind.CAR)
+                for seed, used_at in accounts
+                for code_id, *_ in seed.attachments
             ]
         ).recorded
         report.continuity += codes_continuity_record(
             attachments=[
-                ContinuityClaim(code_of_link[link_id], account.pk, school.pk, CodeKind.CAR)
-                for guardian, account in continuing
-                for link_id, newcomer in guardian.links
-                if newcomer and link_id in code_of_link
+                ContinuityClaim(code_id, seed.pk, school.pk, CodeKind.CAR)
+                for seed in continuing
+                for code_id, *_ in seed.attachments
             ],
             on=timezone.localdate(created_on["this"]),
             at=clock.later(created_on["this"], 0),
@@ -240,45 +259,43 @@ def _students_live(school: School, rng: random.Random, clock: _Clock, report: Li
     cae = list(
         ActivationCode.objects.filter(school=school, kind=CodeKind.CAE, is_valid=True, student__has_left=False)
         .order_by("pk")
-        .values_list("pk", "student__first_name", "student__last_name")
+        .values_list("pk", "student_id", "student__first_name", "student__last_name")
     )
     handed = [row for row in cae if rng.random() < CAE_NOTIFIED]
     report.notified += codes_notification_record(
-        school=school, code_ids=[pk for pk, _, _ in handed], mode=NotificationMode.LETTER, by=None, on=clock.today
+        school=school, code_ids=[row[0] for row in handed], mode=NotificationMode.LETTER, by=None, on=clock.today
     )
     users = [row for row in handed if rng.random() < CAE_USED]
-    accounts = Account.objects.bulk_create(
-        [
-            Account(
+    seeds = accounts_import_bulk(
+        seeds=[
+            AccountSeed(
                 login=_login(first, last, f"e{pk}"),
                 email="",
-                password=make_password(None),
-                kind=Account.Kind.STUDENT,
-                state=Account.State.VALIDATED,
+                kind=AccountKind.STUDENT,
+                state=AccountState.VALIDATED,
+                created_at=clock.now,
                 validated_at=clock.now,
                 last_login=clock.now,
+                attachments=[(pk, student_id, school.pk, clock.now, AttachmentOrigin.ACTIVATION)],
             )
-            for pk, first, last in users
+            for pk, student_id, first, last in users
         ]
     )
     return codes_usage_record(
-        uses=[
-            UsageClaim(pk, account.pk, clock.now, school.pk, CodeKind.CAE)
-            for (pk, _, _), account in zip(users, accounts, strict=True)
-        ]
+        uses=[UsageClaim(seed.attachments[0][0], seed.pk, clock.now, school.pk, CodeKind.CAE) for seed in seeds]
     ).recorded
 
 
-def _account(rng: random.Random, guardian: _Guardian, kind: str, opened: datetime.datetime, clock: _Clock) -> Account:
+def _account(rng: random.Random, guardian: _Guardian, opened: datetime.datetime, clock: _Clock) -> AccountSeed:
     """The portal account a guardian made (Provisoire until he followed the e-mailed link)."""
     validated = rng.random() < VALIDATED
     login = _login(guardian.first_name, guardian.last_name, f"r{guardian.pk}")
-    return Account(
+    return AccountSeed(
         login=login,
         email=guardian.email or f"{login}@demo-famille.example",
-        password=make_password(None),  # unusable: the demo never signs in as a family
-        kind=kind,
-        state=Account.State.VALIDATED if validated else Account.State.PROVISIONAL,
+        kind=AccountKind.GUARDIAN,
+        state=AccountState.VALIDATED if validated else AccountState.PROVISIONAL,
+        created_at=opened,
         validated_at=clock.later(opened, 2) if validated else None,
         last_login=clock.later(opened, 60) if validated else None,
     )

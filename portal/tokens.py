@@ -46,13 +46,23 @@ class TokenExpired(Exception):
         self.extra = extra
 
 
+def _key() -> str:
+    """The signing key of the links, the same on both sites.
+
+    The staff site makes links too (a reset asked by the school, C6) and has its own SECRET_KEY,
+    unknown to the portal: the key is derived from the one both sites hold, TELESERVICES_CODE_KEY
+    (a different HMAC message than the codes' digests, so neither use can stand for the other).
+    """
+    return hmac.new(settings.TELESERVICES_CODE_KEY.encode(), b"portal.tokens", hashlib.sha256).hexdigest()
+
+
 def _salt(purpose: str) -> str:
     return f"portal.tokens.{purpose}"
 
 
 def _fingerprint(*, purpose: str, account: Account, bind: str) -> str:
     material = "|".join([purpose, str(account.pk), account.password, account.state, account.email, account.login, bind])
-    key = f"{settings.SECRET_KEY}:portal-token".encode()
+    key = f"{_key()}:portal-token".encode()
     return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -63,7 +73,7 @@ def token_make(*, purpose: str, account: Account, bind: str = "", extra: dict[st
         if name in payload:
             raise ValueError(f"{name!r} is reserved in a token")
         payload[name] = value
-    return signing.dumps(payload, salt=_salt(purpose), compress=True)
+    return signing.dumps(payload, key=_key(), salt=_salt(purpose), compress=True)
 
 
 def _account(payload: Any) -> Account | None:
@@ -76,9 +86,9 @@ def token_check(*, purpose: str, token: str, max_age: timedelta, bind: str = "")
     """The account and extra values of a valid token; raises TokenInvalid or TokenExpired."""
     salt = _salt(purpose)
     try:
-        payload = signing.loads(token or "", salt=salt, max_age=max_age)
+        payload = signing.loads(token or "", key=_key(), salt=salt, max_age=max_age)
     except signing.SignatureExpired:
-        payload = signing.loads(token, salt=salt)  # the signature itself is good
+        payload = signing.loads(token, key=_key(), salt=salt)  # the signature itself is good
         extra = {k: v for k, v in payload.items() if k not in ("a", "f")} if isinstance(payload, dict) else {}
         account = _account(payload)
         if account is not None and not _matches(purpose=purpose, account=account, payload=payload, bind=bind):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_activation, views_password
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("activation/valider/<str:token>/", views_activation.validate, name="validate"),
     path("activation/renvoyer/", views_activation.validation_resend, name="validation_resend"),
     path("rattacher/", views_activation.attach, name="attach"),
+    path("compte/", include("portal.urls_account")),
 ]

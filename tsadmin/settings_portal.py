@@ -169,6 +169,8 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Scolarité services <ne-pas-repondre@teleservices.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# "Contacter l'établissement" (F5): the From of the messages to schools (the family is Reply-To).
+PORTAL_CONTACT_FROM_EMAIL = env.str("PORTAL_CONTACT_FROM_EMAIL", default="")
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,8 @@ from codes.services import codes_notification_record
 from codes.tests.factories import page_text
 from siecle.factories import DivisionFactory, StudentFactory
 
-pytestmark = pytest.mark.django_db
+# The pair and student screens read the account block live in the téléservices database.
+pytestmark = pytest.mark.django_db(databases=["default", "teleservices"])
 
 MANAGE = reverse("cae:manage")
 

@@ -7,7 +7,8 @@ from codes.models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, Eve
 from codes.tests.factories import make_car, make_pair, page_text
 from siecle.models import LegalRank
 
-pytestmark = pytest.mark.django_db
+# The pair and student screens read the account block live in the téléservices database.
+pytestmark = pytest.mark.django_db(databases=["default", "teleservices"])
 
 MANAGE = reverse("car:manage")
 

@@ -120,3 +120,23 @@ def test_a_lived_year_takes_a_bounded_number_of_statements_not_one_per_family(dj
     with django_assert_max_num_queries(150):  # per family it would be thousands
         report = school_live_a_year(school=school, seed=1)
     assert pairs > 500 and report.codes > 300 and report.accounts > 100
+
+
+def test_every_account_is_attached_to_the_codes_it_used_as_the_portal_would_have_done(seeded):
+    """The demo's accounts are written by portal.services_account with their attachments, so the
+    portal shows each family its children once the codes are replicated, and C6/D3 find them."""
+    from portal.models import Attachment
+    from portal.selectors import account_block
+
+    attached = ActivationCode.objects.filter(school=seeded, account_id__isnull=False)
+    pairs = {(a.code_id, a.account_id) for a in Attachment.objects.filter(school_id=seeded.pk)}
+    assert {(c.pk, c.account_id) for c in attached} == pairs
+    for code in attached.filter(kind=CodeKind.CAR)[:20]:
+        attachment = Attachment.objects.get(code_id=code.pk)
+        assert (attachment.student_id, attachment.school_id) == (code.student_id, seeded.pk)
+        assert attachment.origin == ("continuity" if code.continuity_at else "activation")
+        block = account_block(code_ids=[code.pk])
+        assert block.account_id == code.account_id and block.login
+    accounts = Account.objects.filter(pk__in={a for _, a in pairs})
+    assert not accounts.filter(created_at__gt=timezone.now()).exists()
+    assert accounts.filter(created_at__lt=timezone.now() - timezone.timedelta(days=30)).exists()  # last year's

@@ -13,7 +13,8 @@ from notifications.services import RUN_KIND
 from services.services import service_open, teleservices_activate
 from siecle.factories import StudentFactory
 
-pytestmark = pytest.mark.django_db
+# The pair and student screens read the account block live in the téléservices database.
+pytestmark = pytest.mark.django_db(databases=["default", "teleservices"])
 
 GUARDIANS = reverse("notifications:guardians")
 STUDENTS = reverse("notifications:students")

@@ -8,7 +8,8 @@ from conftest import MODEL_BACKEND
 from services.models import SchoolSettings
 from siecle.factories import GuardianLinkFactory, StudentFactory
 
-pytestmark = pytest.mark.django_db
+# The pair and student screens read the account block live in the téléservices database.
+pytestmark = pytest.mark.django_db(databases=["default", "teleservices"])
 
 WRITING_PAGES = [
     "services:opening",
