@@ -10,7 +10,7 @@ port=${2:-8000}
 portal_port=${3:-${PORTAL_PORT:-8001}}
 PY=.venv/bin/python
 mkdir -p var/log
-login=$($PY manage.py demo_user chef.demo)
+login=$($PY manage.py demo_user chef.demo --portal-url "http://$host:$portal_port/")
 
 setsid $PY -m celery -A tsadmin worker --beat --loglevel=INFO --concurrency=2 \
   --schedule=var/celerybeat-schedule >var/log/celery.log 2>&1 &

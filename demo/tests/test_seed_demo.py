@@ -106,3 +106,32 @@ def test_the_demo_commands_refuse_to_run_in_production(command, db, settings):
     with pytest.raises(CommandError, match="refusée en production"):
         call_command(command)
     assert not School.objects.exists()
+
+
+@pytest.mark.django_db(databases=["default", "teleservices"], transaction=True)
+def test_demo_user_points_the_demo_letters_at_the_local_portal_and_prints_a_code_that_opens_it(capsys):
+    from django.test import override_settings
+
+    from siecle.models import Academy
+
+    _seed(capsys, "--schools", "2", "--students", "40")
+    call_command("demo_user", "--portal-url", "http://127.0.0.1:8001")
+    out = capsys.readouterr().out
+    # Changes not copied down yet: no code is promised.
+    assert "lancez d'abord « manage.py replicate »" in out
+    call_command("replicate", "--quiet")
+    call_command("demo_user", "--portal-url", "http://127.0.0.1:8001")
+    out = capsys.readouterr().out
+    assert Academy.objects.get().teleservices_url == "http://127.0.0.1:8001/"
+    line = next(x for x in out.splitlines() if x.startswith("Code d'essai (parent)"))
+    typed = line.split(" : ")[1].split(",")[0]
+    born = line.rsplit("né le ", 1)[1]
+    with override_settings(ROOT_URLCONF="tsadmin.urls_portal"):
+        client = Client()
+        response = client.post("/activation/", {"code": typed, "birth_date": born}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="login"' in page
+    from portal.views_activation import CODE_REFUSED
+
+    assert CODE_REFUSED not in page
