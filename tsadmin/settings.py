@@ -337,3 +337,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # The folder broker has no host: kombu says so at each connection ("No hostname was supplied").
+    LOGGING["loggers"] = {"kombu.connection": {"level": "ERROR"}}
