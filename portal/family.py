@@ -49,6 +49,7 @@ class SchoolBlock:
     address_lines: list[str]
     phone: str
     welcome: SafeString
+    contact_active: bool = False
     children: list[Child] = field(default_factory=list)
 
 
@@ -125,6 +126,7 @@ def _school_block(school: School) -> SchoolBlock:
         address_lines=lines,
         phone=school.phone,
         welcome=welcome_html(school.welcome_html),
+        contact_active=school.contact_active and bool(school.contact_email),
     )
 
 

@@ -155,7 +155,7 @@ def account_children(*, account_id: int) -> list[AttachedChild]:
                 kind=kind,
                 student_id=student_id,
                 student_name=f"{student.first_name} {student.last_name}".strip(),
-                division=student.division.code if student.division else "",
+                division=(student.division.label or student.division.code) if student.division else "",
                 school_id=student.school_id,
                 school_name=student.school.name,
                 school_city=student.school.city,

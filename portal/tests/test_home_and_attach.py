@@ -157,3 +157,14 @@ def test_a_signed_in_guardian_on_the_creation_page_is_pointed_to_attach():
     page = _text(_signed_in(account_factory(codes=[code])).get("/activation/"))
     assert "Vous êtes déjà connecté" in page and 'href="/rattacher/"' in page
     assert "Vous êtes déjà connecté" not in _text(Client().get("/activation/"))
+
+
+def test_the_home_page_offers_contact_only_for_a_school_whose_contact_link_is_active():
+    open_school = TsSchoolFactory(name="Collège Ouvert", contact_active=True, contact_email="vie@college.example")
+    closed_school = TsSchoolFactory(name="Lycée Fermé", contact_active=False)
+    first, _ = guardian_code(school=open_school)
+    second, _ = guardian_code(school=closed_school)
+    page = _text(_signed_in(account_factory(codes=[first, second])).get("/"))
+    assert page.count('data-testid="contact-link"') == 1
+    assert f"/compte/contacter/{open_school.id}/" in page
+    assert f"/compte/contacter/{closed_school.id}/" not in page
