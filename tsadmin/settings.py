@@ -5,13 +5,13 @@ Redis, e-mails written to files under var/). Production sets TSADMIN_ENV=product
 real URLs; it refuses to start without a real SECRET_KEY.
 """
 
-import os
-import secrets
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from tsadmin.keys import key_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -25,29 +25,7 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 
 def _key(name: str) -> str:
-    """A secret from the environment; outside production, generated once into var/<name>.
-
-    Production refuses a missing or short key. The file is created owner-only from the start
-    (write_text then chmod left it readable by all for a moment), and never overwritten when
-    another process wrote it first.
-    """
-    key = env.str(name, default="")
-    if key:
-        if PRODUCTION and (len(key) < 50 or key.startswith("django-insecure")):
-            raise ImproperlyConfigured(f"{name} is too weak for production (50 characters at least).")
-        return key
-    if PRODUCTION:
-        raise ImproperlyConfigured(f"{name} must be set in production (TSADMIN_ENV=production).")
-    key_file = VAR_DIR / name.lower()
-    if not key_file.exists():
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(64))
-    return key_file.read_text().strip()
+    return key_from_env(env, name, var_dir=VAR_DIR, production=PRODUCTION)
 
 
 SECRET_KEY = _key("SECRET_KEY")

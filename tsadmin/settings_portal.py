@@ -10,12 +10,11 @@ apps. Run it with DJANGO_SETTINGS_MODULE=tsadmin.settings_portal (`make run` doe
 This module does not import tsadmin.settings on purpose: that one reads DATABASE_URL.
 """
 
-import os
-import secrets
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+
+from tsadmin.keys import key_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -29,27 +28,7 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 
 def _key(name: str) -> str:
-    """A secret from the environment; outside production, generated once into var/<name>.
-
-    The same rule as tsadmin.settings (repeated: importing it would read the SIECLE settings).
-    """
-    key = env.str(name, default="")
-    if key:
-        if PRODUCTION and (len(key) < 50 or key.startswith("django-insecure")):
-            raise ImproperlyConfigured(f"{name} is too weak for production (50 characters at least).")
-        return key
-    if PRODUCTION:
-        raise ImproperlyConfigured(f"{name} must be set in production (TSADMIN_ENV=production).")
-    key_file = VAR_DIR / name.lower()
-    if not key_file.exists():
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(64))
-    return key_file.read_text().strip()
+    return key_from_env(env, name, var_dir=VAR_DIR, production=PRODUCTION)
 
 
 SECRET_KEY = _key("PORTAL_SECRET_KEY")

@@ -1,0 +1,39 @@
+"""Secrets from the environment, shared by the staff site's and the families' portal's settings.
+
+A module of its own because the portal's settings must not import tsadmin.settings (which reads
+the SIECLE base's DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def key_from_env(env, name: str, *, var_dir: Path, production: bool) -> str:
+    """A secret from the environment; outside production, generated once into var/<name>.
+
+    Production refuses a missing or short key. The file is created owner-only from the start
+    (write_text then chmod left it readable by all for a moment), and never overwritten when
+    another process wrote it first.
+    """
+    key = env.str(name, default="")
+    if key:
+        if production and (len(key) < 50 or key.startswith("django-insecure")):
+            raise ImproperlyConfigured(f"{name} is too weak for production (50 characters at least).")
+        return key
+    if production:
+        raise ImproperlyConfigured(f"{name} must be set in production (TSADMIN_ENV=production).")
+    key_file = var_dir / name.lower()
+    if not key_file.exists():
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(64))
+    return key_file.read_text().strip()
