@@ -247,31 +247,35 @@ def codes_invalidate(
 
 
 def _events_for_code_rows(
-    rows: Sequence[tuple[int, int | None, int, str, int]],
+    rows: Sequence[tuple],
     *,
     event: str,
-    at: datetime.datetime,
-    by,
+    at: datetime.datetime | None = None,
+    by=None,
     mode: str = "",
     detail: str = "",
 ) -> list[CodeEvent]:
-    """History rows for (student_id, link_id, code_id, kind, school_id) rows, in one statement."""
+    """History rows, in one statement, for (student_id, link_id, code_id, kind, school_id) rows.
+
+    With `at` None, each row carries its own date as a sixth item (facts that came back from the
+    families' side, each with the moment it happened there).
+    """
     by_id = getattr(by, "pk", None)
     return CodeEvent.objects.bulk_create(
         [
             CodeEvent(
-                kind=kind,
-                school_id=school_id,
-                student_id=student_id,
-                link_id=link_id,
-                code_id=code_id,
+                kind=row[3],
+                school_id=row[4],
+                student_id=row[0],
+                link_id=row[1],
+                code_id=row[2],
                 event=event,
                 mode=mode,
                 detail=detail,
-                at=at,
+                at=at if at is not None else row[5],
                 by_id=by_id,
             )
-            for student_id, link_id, code_id, kind, school_id in rows
+            for row in rows
         ]
     )
 
@@ -441,20 +445,7 @@ def codes_usage_record(*, uses: Iterable[UsageClaim]) -> Recorded:
         ActivationCode.objects.bulk_update(
             list(changed.values()), ["account_id", "used_at", "changed_at", "change_kind"]
         )
-        CodeEvent.objects.bulk_create(
-            [
-                CodeEvent(
-                    kind=kind,
-                    school_id=school_id,
-                    student_id=student_id,
-                    link_id=link_id,
-                    code_id=code_id,
-                    event=EventKind.USE,
-                    at=at,
-                )
-                for student_id, link_id, code_id, kind, school_id, at in events
-            ]
-        )
+        _events_for_code_rows(events, event=EventKind.USE)
     return report
 
 
@@ -525,20 +516,7 @@ def codes_lock_record(*, locks: Iterable[LockClaim]) -> Recorded:
                 continue
             seen.add((code.pk, claim.locked_at))
             rows.append((code.student_id, code.link_id, code.pk, code.kind, code.school_id, claim.locked_at))
-        CodeEvent.objects.bulk_create(
-            [
-                CodeEvent(
-                    kind=kind,
-                    school_id=school_id,
-                    student_id=student_id,
-                    link_id=link_id,
-                    code_id=code_id,
-                    event=EventKind.LOCK,
-                    at=at,
-                )
-                for student_id, link_id, code_id, kind, school_id, at in rows
-            ]
-        )
+        _events_for_code_rows(rows, event=EventKind.LOCK)
         report.recorded = len(rows)
     return report
 
