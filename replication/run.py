@@ -275,7 +275,8 @@ def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
     down: dict = {}
     with transaction.atomic(using=SIECLE):
         if sides.vendor == "postgresql":
-            sides.execute(sides.src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            # JIT compiling costs ~0.1 s per big query here and gains nothing on these plans.
+            sides.execute(sides.src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL jit = off")
         if everything:
             # A full run of the academy covers every journal row: no need to name them one by one.
             # They are deleted below by id range, within this run's snapshot, so a row committed
@@ -291,6 +292,8 @@ def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
                 _dirty_sets(sides, full=full, school_ids=school_ids)
             commit = sides.timed("téléservices commit")
             with transaction.atomic(using=TELESERVICES):
+                if sides.dst_vendor == "postgresql":
+                    sides.execute(sides.dst, "SET LOCAL jit = off")
                 down = _apply(sides, tables, everything=everything, hook=hook)
                 hook("before_teleservices_commit")
                 commit.__enter__()
@@ -350,7 +353,10 @@ def _claim(sides: _Sides, *, school_ids) -> int:
         total += claimed
         last = sides.scalar(src, "SELECT MAX(id) FROM repl_claim")
     if sides.vendor == "postgresql":
-        sides.execute(src, "ANALYZE repl_claim")
+        # The journal's statistics are those of its last ANALYZE (often empty, after a full
+        # run): with them the final DELETE … IN (claimed ids) compared every journal row with
+        # every claimed one (quadratic). Fresh ones make it an index or hash join.
+        sides.execute(src, "ANALYZE repl_claim, replication_change")
     return total
 
 
@@ -467,7 +473,7 @@ def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook)
     # no staging, no deletion, no upsert; its foreign keys are checked once, set-based, after.
     loaded = _first_load_tables(sides, others) if everything else set()
     if loaded:
-        keys = _foreign_keys_drop(sides, loaded)
+        dropped = _first_load_drop(sides, loaded)
     for t in others:
         with sides.timed(f"staging {t.kind}" if t.kind not in loaded else f"loading {t.kind}"):
             if scope.dirty[t.kind]:
@@ -498,8 +504,8 @@ def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook)
             with sides.timed(f"upserting {t.kind}"):
                 counts[t.kind]["upserted"] = _upsert(sides, t)
     if loaded:
-        with sides.timed("foreign keys"):
-            _foreign_keys_add(sides, keys)
+        with sides.timed("keys and indexes"):
+            _first_load_restore(sides, dropped)
     return counts
 
 
@@ -563,31 +569,46 @@ def _first_load_tables(sides: _Sides, tables: Iterable[Copied]) -> set[str]:
     return {t.kind for t in tables if not sides.scalar(sides.dst, f"SELECT EXISTS (SELECT 1 FROM {t.table})")}
 
 
-def _foreign_keys_drop(sides: _Sides, kinds: set[str]) -> list[tuple[str, str, str]]:
-    """Drop (inside the run's transaction) the foreign keys of the tables loaded from empty.
+def _first_load_drop(sides: _Sides, kinds: set[str]) -> list[tuple[str, str, str, str]]:
+    """Drop (inside the run's transaction) the keys and secondary indexes of the tables loaded
+    from empty; `_first_load_restore` puts the same ones back before the commit.
 
-    With them, PostgreSQL checks every inserted row at commit, one query per row and key: most
-    of a first load. `_foreign_keys_add` puts the same constraints back before the commit, and
-    adding one checks all the rows in one set-based query. If the run fails, the rollback puts
-    them back too. The tables are empty and locked until the commit: no reader waits for long.
+    With the foreign keys there, PostgreSQL checks every inserted row at commit, one query per
+    row and key: most of a first load; adding a key back checks all rows in one set-based
+    query. An index built once over the loaded rows costs less than as many insertions (the
+    digest's unique index is random). The primary keys stay. If the run fails, the rollback
+    puts everything back too. The tables are empty and locked until the commit.
+    Returns (what, table, name, definition) in the order to restore them.
     """
     tables = [t.table for t in copied_tables(sides.vendor) if t.kind in kinds]
     with sides.dst.cursor() as cursor:
         cursor.execute(
-            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-            "WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s) ORDER BY c.conname",
-            [tables],
+            "SELECT 'index', i.indrelid::regclass::text, x.relname, pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid "
+            "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid) "
+            "UNION ALL SELECT CASE c.contype WHEN 'f' THEN 'key' ELSE 'unique' END, c.conrelid::regclass::text, "
+            "c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "WHERE c.contype IN ('f', 'u') AND c.conrelid::regclass::text = ANY(%s) ORDER BY 1, 2, 3",
+            [tables, tables],
         )
-        keys = cursor.fetchall()
-        for table, name, _definition in keys:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    return keys
+        found = cursor.fetchall()
+        for what, table, name, _definition in found:
+            if what == "index":
+                cursor.execute(f'DROP INDEX "{name}"')
+            else:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    order = {"index": 0, "unique": 1, "key": 2}
+    return sorted(found, key=lambda row: (order[row[0]], row[1], row[2]))
 
 
-def _foreign_keys_add(sides: _Sides, keys: list[tuple[str, str, str]]) -> None:
+def _first_load_restore(sides: _Sides, dropped: list[tuple[str, str, str, str]]) -> None:
     with sides.dst.cursor() as cursor:
-        for table, name, definition in keys:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for what, table, name, definition in dropped:
+            if what == "index":
+                cursor.execute(definition)
+            else:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 _COPY_ESCAPE = re.compile(rb"\\(.)", re.DOTALL)
