@@ -471,9 +471,10 @@ def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook)
         scope.scoped = True
     # A full run of the academy into an empty table (the first load) copies straight into it:
     # no staging, no deletion, no upsert; its foreign keys are checked once, set-based, after.
-    loaded = _first_load_tables(sides, others) if everything else set()
-    if loaded:
-        dropped = _first_load_drop(sides, loaded)
+    with sides.timed("keys and indexes"):
+        loaded = _first_load_tables(sides, others) if everything else set()
+        if loaded:
+            dropped = _first_load_drop(sides, loaded)
     for t in others:
         with sides.timed(f"staging {t.kind}" if t.kind not in loaded else f"loading {t.kind}"):
             if scope.dirty[t.kind]:
