@@ -564,10 +564,17 @@ def _created_on(value) -> str:
 
 
 def _first_load_tables(sides: _Sides, tables: Iterable[Copied]) -> set[str]:
-    """The kinds (school excepted) whose téléservices table is empty: a first load (PostgreSQL)."""
+    """All the kinds (school excepted) when all their téléservices tables are empty: a first load.
+
+    All or none: loading one empty table among filled ones (the notes deadlines are often
+    empty) would lock the filled tables its keys reference, which families read, until the
+    commit of a full run.
+    """
     if sides.vendor != "postgresql" or sides.dst_vendor != "postgresql":
         return set()
-    return {t.kind for t in tables if not sides.scalar(sides.dst, f"SELECT EXISTS (SELECT 1 FROM {t.table})")}
+    tables = list(tables)
+    filled = sides.scalar(sides.dst, "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {t.table})" for t in tables))
+    return set() if filled else {t.kind for t in tables}
 
 
 def _first_load_drop(sides: _Sides, kinds: set[str]) -> list[tuple[str, str, str, str]]:

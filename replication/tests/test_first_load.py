@@ -84,3 +84,25 @@ def test_a_full_run_over_a_filled_side_keeps_the_keys_and_fixes_what_differs(aca
     assert run.changed == 2
     assert ts_schema() == before
     assert_in_step()
+
+
+def test_families_can_read_during_a_full_run_over_a_filled_side(academy):
+    """Only a true first load (every copied table empty) takes the tables' locks."""
+    import psycopg
+
+    replicate(full=True)
+    assert not ts.NotesDeadline.objects.exists()  # an empty table among filled ones
+    read = {}
+
+    def reader(stage: str) -> None:
+        if stage != "before_teleservices_commit":
+            return
+        params = connections["teleservices"].get_connection_params()
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("SET lock_timeout = '2s'")
+            for table in ("portal_school", "portal_mef", "portal_division", "portal_student", "portal_code"):
+                read[table] = other.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+
+    run = replicate(full=True, hook=reader)
+    assert run.changed == 0
+    assert read["portal_school"] == ts.School.objects.count() and read["portal_code"] == ts.Code.objects.count()
