@@ -227,7 +227,10 @@ def _bench() -> None:
         print(f"  {kind}: {c['upserted']:,}")
 
     again = replication_run(origin="bench")
-    print(f"run right after: {again.run.changed} rows changed in {again.run.duration.total_seconds():.2f} s")
+    print(
+        f"run right after: {again.run.journal_rows:,} journal rows, {again.run.changed} rows changed in "
+        f"{again.run.duration.total_seconds():.2f} s"
+    )
 
     changed = _change_one_percent()
     nightly_outcome = replication_run(origin="bench")
