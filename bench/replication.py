@@ -29,6 +29,9 @@ from pathlib import Path
 
 SCHOOLS = int(os.environ.get("REPLICATION_BENCH_SCHOOLS", "50"))
 STUDENTS = int(os.environ.get("REPLICATION_BENCH_STUDENTS", "600"))
+# REPLICATION_BENCH_KEEP=1: keep both databases at the end and reuse them (already seeded) on the
+# next run, emptying only the téléservices side's copied tables: to compare runs without reseeding.
+KEEP = os.environ.get("REPLICATION_BENCH_KEEP") == "1"
 
 
 def _own_databases() -> tuple[str, str]:
@@ -39,7 +42,10 @@ def _own_databases() -> tuple[str, str]:
     server, name = base_url.rsplit("/", 1)
     names = (f"{name}_repl", f"{name}_repl_ts")
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        existing = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
         for db in names:
+            if KEEP and db in existing:
+                continue
             conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
             conn.execute(f'CREATE DATABASE "{db}"')
     os.environ["DATABASE_URL"] = f"{server}/{names[0]}"
@@ -106,8 +112,12 @@ _ACTIVATED = (
 )
 
 
-def _raw_copy() -> tuple[float, int]:
-    """Seconds and rows of a raw COPY of the copied tables' rows from the SIECLE base to the other."""
+def _raw_copy(*, shaped: bool = False) -> tuple[float, int]:
+    """Seconds and rows of a raw COPY of the copied tables' rows from the SIECLE base to the other.
+
+    Into bare temp tables (the issue's baseline); `shaped`: into temp tables with the indexes and
+    unique constraints of the families' tables (`LIKE … INCLUDING INDEXES`, no foreign key).
+    """
     from django.db import connections, transaction
 
     src, dst = connections["default"], connections["teleservices"]
@@ -120,6 +130,14 @@ def _raw_copy() -> tuple[float, int]:
             )
             with src.cursor() as s, dst.cursor() as d:
                 d.execute(f"CREATE TEMP TABLE raw_{table} AS SELECT * FROM {table} WHERE false")  # noqa: S608
+                if shaped:
+                    d.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+                    for name, definition in d.fetchall():
+                        d.execute(
+                            definition.replace(f" {name} ", f" raw_{name} ").replace(
+                                f" ON public.{table} ", f" ON raw_{table} "
+                            )
+                        )
                 with s.cursor.copy(f"COPY ({sql}) TO STDOUT") as out:
                     with d.cursor.copy(f"COPY raw_{table} ({columns}) FROM STDIN") as into:
                         for block in out:
@@ -133,14 +151,20 @@ def _raw_copy() -> tuple[float, int]:
 def _change_one_percent() -> dict[str, int]:
     from django.db import connection
 
+    from replication.models import Run
+
     changed = {}
+    # Another 1 % each time the databases are reused (REPLICATION_BENCH_KEEP=1).
+    part = Run.objects.count() % 100
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE siecle_student SET first_name = first_name || 'e' WHERE id % 100 = 0 AND NOT has_left")
+        cursor.execute(
+            f"UPDATE siecle_student SET first_name = first_name || 'e' WHERE id % 100 = {part} AND NOT has_left"  # noqa: S608
+        )
         changed["students"] = cursor.rowcount
-        cursor.execute("UPDATE siecle_guardian SET last_name = last_name || 'E' WHERE id % 100 = 0")
+        cursor.execute(f"UPDATE siecle_guardian SET last_name = last_name || 'E' WHERE id % 100 = {part}")  # noqa: S608
         changed["guardians"] = cursor.rowcount
         cursor.execute(
-            "UPDATE car_activationcode SET is_valid = false, invalidated_at = now() WHERE id % 100 = 0 AND is_valid"
+            f"UPDATE car_activationcode SET is_valid = false, invalidated_at = now() WHERE id % 100 = {part} AND is_valid"  # noqa: S608
         )
         changed["codes"] = cursor.rowcount
     return changed
@@ -155,50 +179,66 @@ def run() -> None:
         from django.db import connections
 
         connections.close_all()
-        _drop(server, names)
+        if not KEEP:
+            _drop(server, names)
 
 
 def _bench() -> None:
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, connections
 
     from replication.models import Change
     from replication.run import replication_run
+    from siecle.models import School
 
     call_command("migrate", verbosity=0)
     call_command("migrate", database="teleservices", verbosity=0)
-    start = time.perf_counter()
-    call_command("seed_demo", "--schools", str(SCHOOLS), "--students", str(STUDENTS), verbosity=0)
-    print(f"seed_demo --schools {SCHOOLS} --students {STUDENTS}: {time.perf_counter() - start:.1f} s")
+    if KEEP and School.objects.exists():
+        print(f"reusing the seeded databases ({School.objects.count()} schools)")
+        with connections["teleservices"].cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(RAW) + ", portal_notesdeadline")
+    else:
+        start = time.perf_counter()
+        call_command("seed_demo", "--schools", str(SCHOOLS), "--students", str(STUDENTS), verbosity=0)
+        print(f"seed_demo --schools {SCHOOLS} --students {STUDENTS}: {time.perf_counter() - start:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"journal rows written by the seed: {Change.objects.count():,}")
 
     raw_seconds, raw_rows = _raw_copy()
-    print(f"raw COPY SIECLE -> téléservices: {raw_rows:,} rows in {raw_seconds:.2f} s")
+    print(f"raw COPY SIECLE -> téléservices (bare temp tables): {raw_rows:,} rows in {raw_seconds:.2f} s")
+    shaped_seconds, _ = _raw_copy(shaped=True)
+    print(f"raw COPY into temp tables with the families' indexes and unique keys: {shaped_seconds:.2f} s")
 
     rss_before = _maxrss_mb()
     outcome = replication_run(full=True, origin="bench")
     assert outcome.ok, "\n".join(outcome.lines)
     full = outcome.run.duration.total_seconds()
     for line in outcome.lines:
-        if line.startswith("Étapes"):
+        if line.startswith(("Étapes", "Phases")):
             print("  " + line)
     down = outcome.run.counts["down"]
     copied = sum(c["upserted"] for c in down.values())
     print(
         f"full run: {copied:,} rows copied in {full:.2f} s  -> ratio to raw COPY {full / raw_seconds:.2f} (target <= 3)"
+        f"; to the raw COPY into indexed tables {full / shaped_seconds:.2f}"
     )
     for kind, c in down.items():
         print(f"  {kind}: {c['upserted']:,}")
 
     again = replication_run(origin="bench")
-    print(f"run right after: {again.run.changed} rows changed in {again.run.duration.total_seconds():.2f} s")
+    print(
+        f"run right after: {again.run.journal_rows:,} journal rows, {again.run.changed} rows changed in "
+        f"{again.run.duration.total_seconds():.2f} s"
+    )
 
     changed = _change_one_percent()
     nightly_outcome = replication_run(origin="bench")
     assert nightly_outcome.ok, "\n".join(nightly_outcome.lines)
     nightly = nightly_outcome.run.duration.total_seconds()
+    for line in nightly_outcome.lines:
+        if line.startswith(("Étapes", "Phases")):
+            print("  " + line)
     print(
         f"nightly run after 1 % changed ({', '.join(f'{v:,} {k}' for k, v in changed.items())}): "
         f"{nightly_outcome.run.journal_rows:,} journal rows, {nightly_outcome.run.changed:,} rows changed in "

@@ -25,7 +25,10 @@ téléservices side committed, so the next run completes the work.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 import os
+import re
 import time
 import traceback
 import zoneinfo
@@ -38,7 +41,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from portal.digests import code_digest
+from portal.digests import code_digest, code_normalize
 from siecle.models import School
 
 from . import continuity, up
@@ -154,13 +157,20 @@ def _run(run: Run, *, full: bool, school_ids, log: _Log, hook) -> Outcome:
     counts: dict = {}
     try:
         hook("start")
+        phases: dict[str, float] = {}
+        mark = time.monotonic()
         counts["up"] = up.outbox_apply(school_ids=school_ids, log=log) or {}
+        phases["remontée"], mark = time.monotonic() - mark, time.monotonic()
         counts["continuity_decide"] = continuity.continuity_decide(school_ids=school_ids, log=log) or {}
+        phases["continuité (décision)"], mark = time.monotonic() - mark, time.monotonic()
         hook("before_claim")
         down, journal_rows = _copy_down(full=full, school_ids=school_ids, log=log, hook=hook)
+        phases["descente"], mark = time.monotonic() - mark, time.monotonic()
         counts["down"] = down
         hook("after_siecle_commit")
         counts["continuity_attach"] = continuity.continuity_attach(school_ids=school_ids, log=log) or {}
+        phases["continuité (rattachements)"] = time.monotonic() - mark
+        log("Phases : " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in phases.items()))
         changed = sum(c["upserted"] + c["deleted"] for c in down.values())
         run.status = Run.Status.SUCCEEDED
         run.journal_rows = journal_rows
@@ -209,6 +219,7 @@ class _Sides:
 
     def __init__(self):
         self.timings: dict[str, float] = {}  # seconds per step, for the log
+        self.staged: set[str] = set()  # the kinds with a staging table
         self.src = connections[SIECLE]
         self.dst = connections[TELESERVICES]
         self.vendor = self.src.vendor
@@ -234,9 +245,27 @@ class _Sides:
             cursor.execute(sql, params)
             return cursor.fetchone()[0]
 
-    def temp_ids(self, conn, name: str) -> None:
+    def temp(self, conn, name: str, definition: str) -> None:
+        """A temp table of this run. On PostgreSQL it goes at the end of the transaction
+        (ON COMMIT DROP; a rollback takes it too): no statement to drop it."""
+        if conn.vendor == "postgresql":
+            if definition.startswith("AS "):  # CREATE TABLE … ON COMMIT DROP AS SELECT …
+                self.execute(conn, f"CREATE TEMP TABLE {name} ON COMMIT DROP {definition}")
+            else:
+                self.execute(conn, f"CREATE TEMP TABLE {name} {definition} ON COMMIT DROP")
+            return
         self.execute(conn, f"DROP TABLE IF EXISTS {name}")
-        self.execute(conn, f"CREATE TEMP TABLE {name} (id bigint PRIMARY KEY)")
+        self.execute(conn, f"CREATE TEMP TABLE {name} {definition}")
+
+    def temp_ids(self, conn, *names: str) -> None:
+        """Temp tables of ids; on PostgreSQL created in one round trip."""
+        if conn.vendor == "postgresql":
+            self.execute(
+                conn, "; ".join(f"CREATE TEMP TABLE {name} (id bigint PRIMARY KEY) ON COMMIT DROP" for name in names)
+            )
+            return
+        for name in names:
+            self.temp(conn, name, "(id bigint PRIMARY KEY)")
 
 
 def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
@@ -246,7 +275,8 @@ def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
     down: dict = {}
     with transaction.atomic(using=SIECLE):
         if sides.vendor == "postgresql":
-            sides.execute(sides.src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            # JIT compiling costs ~0.1 s per big query here and gains nothing on these plans.
+            sides.execute(sides.src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL jit = off")
         if everything:
             # A full run of the academy covers every journal row: no need to name them one by one.
             # They are deleted below by id range, within this run's snapshot, so a row committed
@@ -254,12 +284,16 @@ def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
             top = sides.scalar(sides.src, "SELECT COALESCE(MAX(id), 0) FROM replication_change")
             journal_rows = sides.scalar(sides.src, "SELECT COUNT(*) FROM replication_change WHERE id <= %s", [top])
         else:
-            journal_rows = _claim(sides, school_ids=school_ids)
+            with sides.timed("claim"):
+                journal_rows = _claim(sides, school_ids=school_ids)
         hook("after_claim")
         if full or journal_rows:
-            _dirty_sets(sides, full=full, school_ids=school_ids)
+            with sides.timed("id sets"):
+                _dirty_sets(sides, full=full, school_ids=school_ids)
             commit = sides.timed("téléservices commit")
             with transaction.atomic(using=TELESERVICES):
+                if sides.dst_vendor == "postgresql":
+                    sides.execute(sides.dst, "SET LOCAL jit = off")
                 down = _apply(sides, tables, everything=everything, hook=hook)
                 hook("before_teleservices_commit")
                 commit.__enter__()
@@ -273,11 +307,12 @@ def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
             deleted = 0
         log(f"Journal : {deleted} ligne(s) réclamée(s) puis effacée(s).")
         slow = sorted(sides.timings.items(), key=lambda item: -item[1])[:6]
-        if slow and slow[0][1] >= 0.2:
-            log("Étapes les plus longues : " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in slow))
+        if slow and slow[0][1] >= 0.01:
+            log("Étapes les plus longues : " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in slow))
         hook("before_siecle_commit")
     for conn in (sides.src, sides.dst):
-        _drop_temps(conn)
+        if conn.vendor != "postgresql":  # PostgreSQL dropped them at commit
+            _drop_temps(conn)
     return down, journal_rows
 
 
@@ -298,10 +333,7 @@ _KINDS = ("school", "mef", "division", "student", "guardian", "link", "code", "n
 def _claim(sides: _Sides, *, school_ids) -> int:
     """Claim the committed journal rows (up to the newest one now), by id, in batches."""
     src = sides.src
-    sides.execute(src, "DROP TABLE IF EXISTS repl_claim")
-    sides.execute(
-        src, "CREATE TEMP TABLE repl_claim (id bigint PRIMARY KEY, label varchar(63), row_id bigint, school_id bigint)"
-    )
+    sides.temp(src, "repl_claim", "(id bigint PRIMARY KEY, label varchar(63), row_id bigint, school_id bigint)")
     top = sides.scalar(src, "SELECT COALESCE(MAX(id), 0) FROM replication_change")
     where = "c.id > %s AND c.id <= %s"
     if school_ids is not None:
@@ -321,7 +353,10 @@ def _claim(sides: _Sides, *, school_ids) -> int:
         total += claimed
         last = sides.scalar(src, "SELECT MAX(id) FROM repl_claim")
     if sides.vendor == "postgresql":
-        sides.execute(src, "ANALYZE repl_claim")
+        # The journal's statistics are those of its last ANALYZE (often empty, after a full
+        # run): with them the final DELETE … IN (claimed ids) compared every journal row with
+        # every claimed one (quadratic). Fresh ones make it an index or hash join.
+        sides.execute(src, "ANALYZE repl_claim, replication_change")
     return total
 
 
@@ -333,9 +368,7 @@ def _dirty_sets(sides: _Sides, *, full: bool, school_ids) -> None:
     notes mode changed (decided in `_apply`, which compares with the téléservices side).
     """
     src = sides.src
-    for kind in _KINDS:
-        sides.temp_ids(src, f"repl_d_{kind}")
-    sides.temp_ids(src, "repl_scope")
+    sides.temp_ids(src, *(f"repl_d_{kind}" for kind in _KINDS), "repl_scope")
     if full:
         scope = "SELECT id FROM siecle_school"
         if school_ids is not None:
@@ -360,10 +393,17 @@ def _dirty_sets(sides: _Sides, *, full: bool, school_ids) -> None:
         "notes_deadline": named.format(label="services_notespublicationdate"),
     }
     # In this order: a link set needs the students', the guardians' and the codes' need the links'.
-    for kind in ("school", "mef", "division", "student", "link", "guardian", "code", "notes_deadline"):
+    order = ("school", "mef", "division", "student", "link", "guardian", "code", "notes_deadline")
+    if sides.vendor == "postgresql":  # one round trip: the statements run in this order
+        sides.execute(
+            src,
+            "; ".join(f"INSERT INTO repl_d_{kind} (id) {fill[kind]}" for kind in order)
+            + "; ANALYZE "
+            + ", ".join(f"repl_d_{kind}" for kind in order),
+        )
+        return
+    for kind in order:
         sides.execute(src, f"INSERT INTO repl_d_{kind} (id) {fill[kind]}")
-        if sides.vendor == "postgresql":
-            sides.execute(src, f"ANALYZE repl_d_{kind}")
 
 
 def _predicates(t: Copied, *, everything: bool, dirty: bool, scoped: bool, id_col: str, school_col: str) -> list[str]:
@@ -387,11 +427,17 @@ class _Scope:
 
     def __init__(self, sides: _Sides, *, everything: bool):
         self.everything = everything
-        self.scoped = bool(sides.scalar(sides.src, "SELECT COUNT(*) FROM repl_scope"))
-        self.dirty = {
-            kind: bool(sides.scalar(sides.src, f"SELECT COUNT(*) FROM (SELECT 1 FROM repl_d_{kind} LIMIT 1) x"))
-            for kind in _KINDS
-        }
+        with sides.src.cursor() as cursor:  # one query for all
+            cursor.execute(
+                "SELECT "
+                + ", ".join(
+                    f"(SELECT COUNT(*) FROM (SELECT 1 FROM {name} LIMIT 1) x)"
+                    for name in ("repl_scope", *(f"repl_d_{kind}" for kind in _KINDS))
+                )
+            )
+            scoped, *dirty = cursor.fetchone()
+        self.scoped = bool(scoped)
+        self.dirty = {kind: bool(found) for kind, found in zip(_KINDS, dirty, strict=True)}
 
     def of(self, t: Copied, *, id_col: str, school_col: str) -> list[str]:
         return _predicates(
@@ -410,13 +456,12 @@ class _Scope:
 def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook) -> dict:
     dst = sides.dst
     counts: dict[str, dict[str, int]] = {t.kind: {"staged": 0, "upserted": 0, "deleted": 0} for t in tables}
-    scope = _Scope(sides, everything=everything)
-    # The same id sets on the téléservices side (temp tables of its connection).
-    for kind in _KINDS:
-        sides.temp_ids(dst, f"repl_d_{kind}")
-    sides.temp_ids(dst, "repl_scope")
-    if scope.scoped:
-        _send_ids(sides, "repl_scope")
+    with sides.timed("id sets"):
+        scope = _Scope(sides, everything=everything)
+        # The same id sets on the téléservices side (temp tables of its connection).
+        sides.temp_ids(dst, *(f"repl_d_{kind}" for kind in _KINDS), "repl_scope")
+        if scope.scoped:
+            _send_ids(sides, "repl_scope")
     school_table, *others = tables
     if scope.dirty["school"]:
         _send_ids(sides, "repl_d_school")
@@ -424,30 +469,44 @@ def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook)
         _stage(sides, school_table, scope=scope, counts=counts)
     if not everything and _widen_scope(sides):
         scope.scoped = True
+    # A full run of the academy into an empty table (the first load) copies straight into it:
+    # no staging, no deletion, no upsert; its foreign keys are checked once, set-based, after.
+    with sides.timed("keys and indexes"):
+        loaded = _first_load_tables(sides, others) if everything else set()
+        if loaded:
+            dropped = _first_load_drop(sides, loaded)
     for t in others:
-        if scope.dirty[t.kind]:
-            _send_ids(sides, f"repl_d_{t.kind}")
-        with sides.timed(f"staging {t.kind}"):
-            _stage(sides, t, scope=scope, counts=counts)
+        with sides.timed(f"staging {t.kind}" if t.kind not in loaded else f"loading {t.kind}"):
+            if scope.dirty[t.kind]:
+                _send_ids(sides, f"repl_d_{t.kind}")
+            _stage(sides, t, scope=scope, counts=counts, direct=t.kind in loaded)
     hook("after_staging")
     # Guardians whose last link goes: they go too (unless staged again).
-    sides.execute(dst, "DROP TABLE IF EXISTS repl_orphan_guardian")
-    sides.execute(dst, "CREATE TEMP TABLE repl_orphan_guardian (id bigint)")
+    orphans = sides.timed("deleting guardian")
+    orphans.__enter__()
+    sides.temp(dst, "repl_orphan_guardian", "(id bigint)")
     link = next(t for t in tables if t.kind == "link")
-    for predicate in scope.on_teleservices(link):
+    for predicate in scope.on_teleservices(link) if "link" not in loaded else ():
         sides.execute(
             dst,
             f"INSERT INTO repl_orphan_guardian (id) SELECT guardian_id FROM portal_link WHERE {predicate} "
             "AND NOT EXISTS (SELECT 1 FROM repl_stage_link s WHERE s.id = portal_link.id)",
         )
+    orphans.__exit__(None, None, None)
     for t in reversed(tables):
-        with sides.timed(f"deleting {t.kind}"):
-            counts[t.kind]["deleted"] = _delete(sides, t, scope=scope)
+        if t.kind not in loaded:
+            with sides.timed(f"deleting {t.kind}"):
+                counts[t.kind]["deleted"] = _delete(sides, t, scope=scope)
     hook("after_deletions")
     for t in tables:
-        if counts[t.kind]["staged"]:
+        if t.kind in loaded:
+            counts[t.kind]["upserted"] = counts[t.kind]["staged"]
+        elif counts[t.kind]["staged"]:
             with sides.timed(f"upserting {t.kind}"):
                 counts[t.kind]["upserted"] = _upsert(sides, t)
+    if loaded:
+        with sides.timed("keys and indexes"):
+            _first_load_restore(sides, dropped)
     return counts
 
 
@@ -469,6 +528,8 @@ def _send_ids(sides: _Sides, name: str) -> None:
 
 def _widen_scope(sides: _Sides) -> bool:
     """Schools named by the journal whose activation, open services or notes mode changed: whole."""
+    if "school" not in sides.staged:
+        return False  # no school named by the journal
     with sides.dst.cursor() as cursor:
         cursor.execute(
             "SELECT d.id FROM repl_d_school d LEFT JOIN repl_stage_school s ON s.id = d.id "
@@ -502,18 +563,94 @@ def _created_on(value) -> str:
     return moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date().isoformat()
 
 
-def _stage(sides: _Sides, t: Copied, *, scope: _Scope, counts: dict) -> None:
+def _first_load_tables(sides: _Sides, tables: Iterable[Copied]) -> set[str]:
+    """All the kinds (school excepted) when all their téléservices tables are empty: a first load.
+
+    All or none: loading one empty table among filled ones (the notes deadlines are often
+    empty) would lock the filled tables its keys reference, which families read, until the
+    commit of a full run.
+    """
+    if sides.vendor != "postgresql" or sides.dst_vendor != "postgresql":
+        return set()
+    tables = list(tables)
+    filled = sides.scalar(sides.dst, "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {t.table})" for t in tables))
+    return set() if filled else {t.kind for t in tables}
+
+
+def _first_load_drop(sides: _Sides, kinds: set[str]) -> list[tuple[str, str, str, str]]:
+    """Drop (inside the run's transaction) the keys and secondary indexes of the tables loaded
+    from empty; `_first_load_restore` puts the same ones back before the commit.
+
+    With the foreign keys there, PostgreSQL checks every inserted row at commit, one query per
+    row and key: most of a first load; adding a key back checks all rows in one set-based
+    query. An index built once over the loaded rows costs less than as many insertions (the
+    digest's unique index is random). The primary keys stay. If the run fails, the rollback
+    puts everything back too. The tables are empty and locked until the commit.
+    Returns (what, table, name, definition) in the order to restore them.
+    """
+    tables = [t.table for t in copied_tables(sides.vendor) if t.kind in kinds]
+    with sides.dst.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'index', i.indrelid::regclass::text, x.relname, pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid "
+            "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid) "
+            "UNION ALL SELECT CASE c.contype WHEN 'f' THEN 'key' ELSE 'unique' END, c.conrelid::regclass::text, "
+            "c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "WHERE c.contype IN ('f', 'u') AND c.conrelid::regclass::text = ANY(%s) ORDER BY 1, 2, 3",
+            [tables, tables],
+        )
+        found = cursor.fetchall()
+        for what, table, name, _definition in found:
+            if what == "index":
+                cursor.execute(f'DROP INDEX "{name}"')
+            else:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    order = {"index": 0, "unique": 1, "key": 2}
+    return sorted(found, key=lambda row: (order[row[0]], row[1], row[2]))
+
+
+def _first_load_restore(sides: _Sides, dropped: list[tuple[str, str, str, str]]) -> None:
+    with sides.dst.cursor() as cursor:
+        for what, table, name, definition in dropped:
+            if what == "index":
+                cursor.execute(definition)
+            else:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+_COPY_ESCAPE = re.compile(rb"\\(.)", re.DOTALL)
+
+
+def _digester(key: str) -> Callable[[bytes], bytes]:
+    """`code_digest` for a COPY text field (bytes in, hex bytes out), the HMAC key set up once."""
+    keyed = hmac.new(key.encode(), digestmod=hashlib.sha256)
+    plain = {b"t": b"\t", b"n": b"\n", b"r": b"\r"}
+
+    def digest(field: bytes) -> bytes:
+        if b"\\" in field:  # COPY's text escapes (never in a stored code: kept for safety)
+            field = _COPY_ESCAPE.sub(lambda m: plain.get(m.group(1), m.group(1)), field)
+        one = keyed.copy()
+        one.update(code_normalize(field.decode()).encode())
+        return one.hexdigest().encode()
+
+    return digest
+
+
+def _stage(sides: _Sides, t: Copied, *, scope: _Scope, counts: dict, direct: bool = False) -> None:
+    """Stream the qualifying rows of `t` into its staging table (or, `direct`, into the table)."""
     dst = sides.dst
-    stage = f"repl_stage_{t.kind}"
-    sides.execute(dst, f"DROP TABLE IF EXISTS {stage}")
-    sides.execute(dst, f"CREATE TEMP TABLE {stage} AS SELECT * FROM {t.table} WHERE 1 = 0")
+    stage = t.table if direct else f"repl_stage_{t.kind}"
+    predicates = scope.of(t, id_col=t.id_expr, school_col=t.school_expr)
+    if not predicates:
+        return  # nothing of this table is named: nothing staged (no staging table either)
+    if not direct:
+        sides.temp(dst, stage, f"AS SELECT * FROM {t.table} WHERE 1 = 0")
+        sides.staged.add(t.kind)
     if sides.vendor == "postgresql":
         created_on = f"(c.created_at AT TIME ZONE '{zoneinfo.ZoneInfo(settings.TIME_ZONE).key}')::date"
     else:
         created_on = "c.created_at"
-    predicates = scope.of(t, id_col=t.id_expr, school_col=t.school_expr)
-    if not predicates:
-        return  # nothing of this table is named: an empty stage
     select = " UNION ".join(t.select.replace("{created_on}", created_on).replace("{scope}", p) for p in predicates)
     columns = ", ".join(t.columns)
     digest_at = t.columns.index(t.digest_column) if t.digest_column else None
@@ -526,10 +663,24 @@ def _stage(sides: _Sides, t: Copied, *, scope: _Scope, counts: dict) -> None:
                         for block in out:
                             into.write(block)
                     else:
-                        for row in out.rows():
-                            row = list(row)
-                            row[digest_at] = code_digest(row[digest_at], key=key)
-                            into.write_row(row)
+                        # One block is one row of COPY's text format: the value is replaced by
+                        # its digest, rows are sent in chunks of about 256 kB.
+                        digest, chunk, size = _digester(key), [], 0
+                        for block in out:
+                            fields = bytes(block).split(b"\t")
+                            fields[digest_at] = digest(fields[digest_at])
+                            line = b"\t".join(fields)
+                            chunk.append(line)
+                            size += len(line)
+                            if size >= 262_144:
+                                into.write(b"".join(chunk))
+                                chunk, size = [], 0
+                        if chunk:
+                            into.write(b"".join(chunk))
+        if direct:
+            counts[t.kind]["staged"] = sides.scalar(dst, f"SELECT COUNT(*) FROM {stage}")
+            sides.execute(dst, f"ANALYZE {stage}")
+            return
         sides.execute(dst, f"CREATE UNIQUE INDEX {stage}_id ON {stage} (id)")
         sides.execute(dst, f"ANALYZE {stage}")
     else:
@@ -562,14 +713,12 @@ def _delete(sides: _Sides, t: Copied, *, scope: _Scope) -> int:
             "id IN (SELECT id FROM repl_orphan_guardian) AND NOT EXISTS "
             f"(SELECT 1 FROM portal_link pl WHERE pl.guardian_id = {t.table}.id)"
         )
-    return sum(
-        sides.execute(
-            sides.dst,
-            f"DELETE FROM {t.table} WHERE {predicate} AND NOT EXISTS "
-            f"(SELECT 1 FROM repl_stage_{t.kind} s WHERE s.id = {t.table}.id)",
-        )
-        for predicate in predicates
+    kept = (
+        f" AND NOT EXISTS (SELECT 1 FROM repl_stage_{t.kind} s WHERE s.id = {t.table}.id)"
+        if t.kind in sides.staged
+        else ""
     )
+    return sum(sides.execute(sides.dst, f"DELETE FROM {t.table} WHERE {predicate}{kept}") for predicate in predicates)
 
 
 def _upsert(sides: _Sides, t: Copied) -> int:
