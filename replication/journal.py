@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
+
 JOURNAL_TABLE = "replication_change"
 
 
@@ -157,7 +159,8 @@ def journal_sql(entry: Journaled, vendor: str) -> list[str]:
         return _postgresql_sql(entry)
     if vendor == "sqlite":
         return _sqlite_sql(entry)
-    raise NotImplementedError(f"No journal triggers for {vendor}.")
+    # The SIECLE base runs on PostgreSQL, or SQLite for the embedded default: nothing else.
+    raise ImproperlyConfigured(f"The replication journal supports PostgreSQL and SQLite, not {vendor}.")
 
 
 def journal_drop_sql(entry: Journaled, vendor: str) -> list[str]:

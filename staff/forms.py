@@ -78,5 +78,7 @@ class StaffPasswordChangeForm(PasswordChangeForm):
             raise forms.ValidationError("Le nouveau mot de passe doit être différent de l'actuel.")
         return new
 
-    def save(self, commit=True):  # the view calls staff_password_change instead
-        raise NotImplementedError
+    def save(self, commit=True):
+        """Never Django's plain save: the change goes through `staff.services.staff_password_change`
+        (it also clears the forced change and ends the user's other sessions), called by the view."""
+        raise TypeError("StaffPasswordChangeForm: call staff.services.staff_password_change instead.")

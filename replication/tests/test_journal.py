@@ -262,3 +262,13 @@ def test_the_django_admin_journals_a_school_and_an_academy(admin_client, school)
 
 def test_the_registry_names_each_table_once():
     assert len(BY_TABLE) == len(JOURNALED)
+
+
+def test_the_journal_refuses_a_database_it_has_no_triggers_for():
+    # A SIECLE base on another engine would replicate nothing: refuse it loudly, never silently.
+    from django.core.exceptions import ImproperlyConfigured
+
+    from replication.journal import JOURNALED, journal_sql
+
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL and SQLite"):
+        journal_sql(JOURNALED[0], "mysql")
