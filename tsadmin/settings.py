@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "portal",
     "jobs",
     "imports",
+    "consultation",
     "demo",
 ]
 
