@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import sys
 
 import psycopg
 import pytest
@@ -119,3 +120,48 @@ def test_the_replication_role_owns_the_teleservices_tables(roles):
         owners = {row[0] for row in conn.execute("SELECT tableowner FROM pg_tables WHERE tablename LIKE 'portal_%'")}
         assert owners == {repl}
         assert not _denied(conn, repl, "ALTER TABLE portal_code DROP CONSTRAINT portal_code_digest_key")
+
+
+def _as(role: str, code: str, *args: str) -> subprocess.CompletedProcess:
+    """`manage.py` in a subprocess whose connections to both databases log in as `role`."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    urls = {}
+    for alias, var in (("default", "DATABASE_URL"), ("teleservices", "TELESERVICES_DATABASE_URL")):
+        s = connections[alias].settings_dict
+        urls[var] = f"postgres://{role}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | urls
+    command = [*args] if args else ["shell", "-c", code]
+    return subprocess.run(  # noqa: S603 — our own manage.py
+        [sys.executable, str(root / "manage.py"), *command],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.e2e
+def test_the_replication_and_the_staff_site_work_under_their_roles(academy, roles):
+    from codes.models import ActivationCode, CodeKind
+    from portal import models as ts
+
+    result = _as(f"{roles}_replication", "", "replicate", "--full", "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    code = ActivationCode.objects.get(link=academy.legal1, kind=CodeKind.CAR, is_valid=True)
+    assert ts.Code.objects.filter(pk=code.pk).exists()
+    # The staff site reads an account block and revokes a code under its own role.
+    result = _as(
+        f"{roles}_web",
+        "from portal.selectors import account_block; from replication.revocations import revocations_apply; "
+        f"print(account_block(code_ids=[{code.pk}]).has_account, revocations_apply(code_ids=[{code.pk}])['codes'])",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False 1"
+    assert not ts.Code.objects.filter(pk=code.pk).exists()
+    # The portal's role cannot even open the SIECLE base.
+    result = _as(f"{roles}_portal", "from siecle.models import School; print(School.objects.count())")
+    assert result.returncode != 0 and "permission denied for database" in result.stderr
