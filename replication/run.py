@@ -44,7 +44,7 @@ from django.utils import timezone
 from portal.digests import code_digest, code_normalize
 from siecle.models import School
 
-from . import continuity, up
+from . import continuity, idsets, up
 from .lock import ReplicationBusy, run_lock
 from .models import Run
 from .tables import Copied, copied_tables, date_literal
@@ -435,27 +435,22 @@ def _dirty_sets(sides: _Sides, *, full: bool, school_ids) -> None:
         "mef": named.format(label="siecle_mef"),
         "division": named.format(label="siecle_division"),
         "student": named.format(label="siecle_student"),
-        "link": named.format(label="siecle_guardianlink")
-        + " UNION SELECT l.id FROM siecle_guardianlink l WHERE l.student_id IN (SELECT id FROM repl_d_student)",
+        "link": named.format(label="siecle_guardianlink"),
         "guardian": named.format(label="siecle_guardian")
         + " UNION SELECT l.guardian_id FROM siecle_guardianlink l WHERE l.id IN (SELECT id FROM repl_d_link)",
         "code": named.format(label="car_activationcode")
-        + " UNION SELECT c.id FROM car_activationcode c WHERE c.link_id IN (SELECT id FROM repl_d_link)"
-        + " UNION SELECT c.id FROM car_activationcode c WHERE c.student_id IN (SELECT id FROM repl_d_student)",
+        + " UNION SELECT c.id FROM car_activationcode c WHERE c.link_id IN (SELECT id FROM repl_d_link)",
         "notes_deadline": named.format(label="services_notespublicationdate"),
-        "absence": named.format(label="consultation_absence")
-        + " UNION SELECT a.id FROM consultation_absence a WHERE a.student_id IN (SELECT id FROM repl_d_student)",
+        "absence": named.format(label="consultation_absence"),
         "mark": named.format(label="consultation_mark")
         + " UNION SELECT m.id FROM consultation_mark m WHERE m.evaluation_id IN "
-        + "(SELECT row_id FROM repl_claim WHERE label = 'consultation_evaluation')"
-        + " UNION SELECT m.id FROM consultation_mark m WHERE m.student_id IN (SELECT id FROM repl_d_student)",
-        "competence": named.format(label="consultation_competencevalidation")
-        + " UNION SELECT v.id FROM consultation_competencevalidation v"
-        + " WHERE v.student_id IN (SELECT id FROM repl_d_student)",
-        "b2i": named.format(label="consultation_b2ivalidation")
-        + " UNION SELECT b.id FROM consultation_b2ivalidation b WHERE b.student_id IN (SELECT id FROM repl_d_student)",
+        + "(SELECT row_id FROM repl_claim WHERE label = 'consultation_evaluation')",
+        "competence": named.format(label="consultation_competencevalidation"),
+        "b2i": named.format(label="consultation_b2ivalidation"),
     }
-    # In this order: a link set needs the students', the guardians' and the codes' need the links'.
+    # A student's rows (links, their guardians and codes, consultation data) are added later,
+    # only for the students whose change matters to them (`idsets.students_expand`).
+    # In this order: the guardians' and the codes' sets need the links'.
     order = ("school", "mef", "division", "student", "link", "guardian", "code", "notes_deadline", *_KINDS[8:])
     # A deadline added or removed changes which marks of its school qualify: the school whole.
     deadlines = (
@@ -551,6 +546,10 @@ def _apply(sides: _Sides, tables: tuple[Copied, ...], *, everything: bool, hook)
             if scope.dirty[t.kind]:
                 _send_ids(sides, f"repl_d_{t.kind}")
             _stage(sides, t, scope=scope, counts=counts, direct=t.kind in loaded)
+        if t.kind == "student" and not everything and scope.dirty["student"]:
+            with sides.timed("students' rows"):
+                for kind in idsets.students_expand(sides, idsets.students_moved(sides)):
+                    scope.dirty[kind] = True
     hook("after_staging")
     # Guardians whose last link goes: they go too (unless staged again).
     orphans = sides.timed("deleting guardian")
