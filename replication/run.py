@@ -57,6 +57,11 @@ SQLITE_BATCH = 2_000
 # run's transactions only). The run is alone (its lock) and its plans are few and large.
 WORK_MEM = "64MB"
 MAINTENANCE_WORK_MEM = "256MB"
+# The cost of a random page read relative to a sequential one, for the run's queries. The
+# server's default (4) is for spinning disks: with it, a nightly run's "these 3,000 ids" joins
+# read the whole 300,000-row table instead of probing its primary key (0.44 s against 0.09 s
+# for the codes' deletion at 200 schools). 1.1 is the usual value for SSDs or cached tables.
+RANDOM_PAGE_COST = "1.1"
 # Test-only: "stage:path" makes a run create `path` at that stage and wait while it exists
 # (the fault tests kill or disturb it there). Ignored outside TSADMIN_ENV=test.
 PAUSE_ENV = "TSADMIN_REPLICATION_PAUSE_AT"
@@ -321,7 +326,8 @@ def _copy_down(
             # students and codes) than the server's default of 4 MB: they no longer spill to disk.
             sides.execute(
                 sides.src,
-                f"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'",
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL jit = off; "
+                f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL random_page_cost = {RANDOM_PAGE_COST}",
             )
         if everything:
             # A full run of the academy covers every journal row: no need to name them one by one.
@@ -345,7 +351,8 @@ def _copy_down(
                     sides.execute(
                         sides.dst,
                         f"SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'; "
-                        f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'",
+                        f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'; "
+                        f"SET LOCAL random_page_cost = {RANDOM_PAGE_COST}",
                     )
                 down = _apply(sides, tables, everything=everything, hook=hook)
                 hook("before_teleservices_commit")
@@ -355,7 +362,14 @@ def _copy_down(
         if everything:
             deleted = sides.execute(sides.src, "DELETE FROM replication_change WHERE id <= %s", [top])
         elif journal_rows:
-            deleted = sides.execute(sides.src, "DELETE FROM replication_change WHERE id IN (SELECT id FROM repl_claim)")
+            # On PostgreSQL, as an array of ids: probes of the primary key whatever the journal's
+            # statistics say (often those of an empty journal, after a full run).
+            claimed = (
+                "= ANY(ARRAY(SELECT id FROM repl_claim))"
+                if sides.vendor == "postgresql"
+                else "IN (SELECT id FROM repl_claim)"
+            )
+            deleted = sides.execute(sides.src, f"DELETE FROM replication_change WHERE id {claimed}")
         else:
             deleted = 0
         log(f"Journal : {deleted} ligne(s) réclamée(s) puis effacée(s).")
@@ -419,10 +433,11 @@ def _claim(sides: _Sides, *, school_ids) -> int:
         total += claimed
         last = sides.scalar(src, "SELECT MAX(id) FROM repl_claim")
     if sides.vendor == "postgresql":
-        # The journal's statistics are those of its last ANALYZE (often empty, after a full
-        # run): with them the final DELETE … IN (claimed ids) compared every journal row with
-        # every claimed one (quadratic). Fresh ones make it an index or hash join.
-        sides.execute(src, "ANALYZE repl_claim, replication_change")
+        # The journal's own statistics are not needed: the final DELETE probes its primary key
+        # with the claimed ids as an array (`= ANY`), which no statistics can turn into the
+        # quadratic plan a `DELETE … IN (claimed ids)` got with an empty journal's statistics.
+        # Analysing the journal cost 0.2 s a run (a sample of its pages, dead rows included).
+        sides.execute(src, "ANALYZE repl_claim")
     return total
 
 
