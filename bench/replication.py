@@ -189,6 +189,7 @@ def _bench() -> None:
 
     from replication.models import Change
     from replication.run import replication_run
+    from replication.tables import copied_tables
     from siecle.models import School
 
     call_command("migrate", verbosity=0)
@@ -196,7 +197,7 @@ def _bench() -> None:
     if KEEP and School.objects.exists():
         print(f"reusing the seeded databases ({School.objects.count()} schools)")
         with connections["teleservices"].cursor() as cursor:
-            cursor.execute("TRUNCATE " + ", ".join(RAW) + ", portal_notesdeadline")
+            cursor.execute("TRUNCATE " + ", ".join(t.table for t in copied_tables(connection.vendor)))
     else:
         start = time.perf_counter()
         call_command("seed_demo", "--schools", str(SCHOOLS), "--students", str(STUDENTS), verbosity=0)

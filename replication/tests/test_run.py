@@ -213,3 +213,21 @@ def test_a_student_made_current_again_brings_back_his_links_and_codes(academy):
     assert after == before
     assert run.journal_rows == 1  # one journal row brought the student, his links, guardians and codes
     assert_in_step()
+
+
+def test_a_renamed_student_brings_nothing_else_one_changing_class_brings_his_rows(academy):
+    replicate(full=True)
+    Student.objects.filter(pk=academy.current.pk).update(first_name="Léonie")
+    renamed = replicate()
+    # Nothing of his links and codes depends on his name: they are not looked at again.
+    assert renamed.counts["down"]["link"]["staged"] == renamed.counts["down"]["code"]["staged"] == 0
+    assert ts.Student.objects.get(id=academy.current.pk).first_name == "Léonie"
+    division = DivisionFactory(school=academy.school, code="3Y")
+    Student.objects.filter(pk=academy.current.pk).update(division=division)
+    moved = replicate()
+    links = ts.Link.objects.filter(student_id=academy.current.pk).count()
+    codes = ts.Code.objects.filter(student_id=academy.current.pk).count()
+    assert links and codes
+    assert (moved.counts["down"]["link"]["staged"], moved.counts["down"]["code"]["staged"]) == (links, codes)
+    assert ts.Student.objects.get(id=academy.current.pk).division_id == division.pk
+    assert_in_step()
