@@ -39,7 +39,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 ACADEMY_READ = READ_ONLY
 ACADEMY_WRITE = ALL
 
-# What the refusal page says the user's role does not allow ("Votre rôle ne permet pas de …").
+# What the refusal page says the user's role does not allow ("… ne permet pas cette action : …").
 PERMISSION_LABELS: dict[Permission, str] = {
     Permission.READ: "consulter les pages de cet établissement",
     Permission.CODES_VIEW: "voir les valeurs des codes d'activation",

@@ -284,7 +284,7 @@ def _outcome(response, rule: Rule) -> str:
         return "ok"
     if status == 403:
         # The refusal is the role's French page, not a CSRF failure or another 403.
-        assert "ne permet pas de" in response.content.decode(), response.content.decode()[:500]
+        assert "ne permet pas cette action" in response.content.decode(), response.content.decode()[:500]
     return str(status)
 
 
