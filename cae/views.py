@@ -21,6 +21,7 @@ from codes.screens import (
 from codes.selectors import access_refused, code_events, code_history, last_account_id
 from siecle.models import Student
 from staff.access import get_for_school_or_404, safe_return_url, school_required
+from staff.roles import Permission
 
 from . import services
 from .selectors import cae_students
@@ -75,7 +76,7 @@ def student(request: HttpRequest, student_id: int) -> HttpResponse:
     )
 
 
-@school_required
+@school_required(permission=Permission.ACCOUNTS_RESET, post=Permission.ACCOUNTS_RESET)
 @require_http_methods(["GET", "POST"])
 def student_account_reset(request: HttpRequest, student_id: int) -> HttpResponse:
     """D3 "Réinitialiser le mot de passe": a temporary password shown once, to change at next sign-in."""
@@ -101,7 +102,7 @@ STUDENT_ACTIONS = {
 }
 
 
-@school_required
+@school_required(post=Permission.CODES_WRITE)
 @require_POST
 def student_action(request: HttpRequest, student_id: int, action: str) -> HttpResponse:
     if action not in STUDENT_ACTIONS:

@@ -30,6 +30,7 @@ from codes.templatetags.codes_tags import mode_label
 from services.selectors import school_has_open_service
 from siecle.models import GuardianLink
 from staff.access import get_for_school_or_404, safe_return_url, school_required
+from staff.roles import Permission
 
 from . import services
 from .forms import CheckedPairsForm, MassCreateForm
@@ -42,7 +43,7 @@ MASS_PAGE_SIZE = 200
 # --- C2 mass creation ----------------------------------------------------------------------
 
 
-@school_required
+@school_required(permission=Permission.CODES_WRITE, post=Permission.CODES_WRITE)
 @require_http_methods(["GET", "POST"])
 def mass_create(request: HttpRequest) -> HttpResponse:
     """C2. The list is shown page by page; "tout cocher" means every creatable pair of the criteria."""
@@ -152,7 +153,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     )
 
 
-@school_required
+@school_required(permission=Permission.CODES_WRITE, post=Permission.CODES_WRITE)
 @require_http_methods(["GET", "POST"])
 def refusals(request: HttpRequest) -> HttpResponse:
     """C8 bulk entry: tick the pairs whose slip came back, or whose refusal is lifted."""
@@ -222,7 +223,7 @@ def pair(request: HttpRequest, link_id: int) -> HttpResponse:
     )
 
 
-@school_required
+@school_required(permission=Permission.ACCOUNTS_RESET, post=Permission.ACCOUNTS_RESET)
 @require_http_methods(["GET", "POST"])
 def pair_account_reset(request: HttpRequest, link_id: int) -> HttpResponse:
     """C6 "Réinitialiser le mot de passe": a single-use link e-mailed to the guardian's account."""
@@ -252,7 +253,7 @@ PAIR_ACTIONS = {
 }
 
 
-@school_required
+@school_required(post=Permission.CODES_WRITE)
 @require_POST
 def pair_action(request: HttpRequest, link_id: int, action: str) -> HttpResponse:
     if action not in PAIR_ACTIONS:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jobs.models import Job, JobState
 from siecle.importer import ImportReport
 from staff.access import get_for_school_or_404, school_required
+from staff.roles import Permission
 
 from .forms import ApplyImportForm, SiecleImportForm
 from .selectors import imports_recent
@@ -27,7 +28,7 @@ KEEP_HOURS = int(PREVIEW_KEEP.total_seconds() // 3600)
 
 
 @csrf_exempt  # the upload handler must be set before the CSRF check reads the body...
-@school_required
+@school_required(permission=Permission.IMPORTS_RUN, post=Permission.IMPORTS_RUN)
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
     handler = ImportUploadHandler(request)
@@ -68,7 +69,7 @@ def _preview_page(request: HttpRequest, job: Job, *, form: ApplyImportForm | Non
 
 
 @require_GET
-@school_required
+@school_required(permission=Permission.IMPORTS_RUN)
 def import_report(request: HttpRequest, job_id) -> HttpResponse:
     job = get_for_school_or_404(Job, request.school, pk=job_id, kind__in=IMPORT_KINDS)
     if job.kind == IMPORT_PREVIEW_KIND:
@@ -78,7 +79,7 @@ def import_report(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @require_POST
-@school_required
+@school_required(post=Permission.IMPORTS_RUN)
 def import_apply(request: HttpRequest, job_id) -> HttpResponse:
     preview = get_for_school_or_404(Job, request.school, pk=job_id, kind=IMPORT_PREVIEW_KIND)
     form = ApplyImportForm(request.POST)
@@ -103,7 +104,7 @@ def import_apply(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @require_POST
-@school_required
+@school_required(post=Permission.IMPORTS_RUN)
 def import_cancel(request: HttpRequest, job_id) -> HttpResponse:
     preview = get_for_school_or_404(Job, request.school, pk=job_id, kind=IMPORT_PREVIEW_KIND)
     try:

@@ -24,6 +24,7 @@ from jobs.selectors import job_status
 from services.selectors import school_has_open_service
 from siecle.models import GuardianLink, Student
 from staff.access import get_for_school_or_404, school_required
+from staff.roles import Permission
 
 from . import services
 from .emails import emails_batch_counts
@@ -61,7 +62,7 @@ def _notify(request: HttpRequest, start) -> HttpResponse | None:
     return redirect("notifications:run", job_id=outcome.run.pk)
 
 
-@school_required
+@school_required(permission=Permission.CODES_NOTIFY, post=Permission.CODES_NOTIFY)
 @require_http_methods(["GET", "POST"])
 def guardians(request: HttpRequest) -> HttpResponse:
     """C3: the list appears once a transmission mode is ticked; "Notifier" sends the whole selection."""
@@ -113,7 +114,7 @@ def guardians(request: HttpRequest) -> HttpResponse:
     )
 
 
-@school_required
+@school_required(permission=Permission.CODES_NOTIFY, post=Permission.CODES_NOTIFY)
 @require_http_methods(["GET", "POST"])
 def students(request: HttpRequest) -> HttpResponse:
     """D2: paper only; the list appears with "Rechercher"; "Notifier" prints the whole selection."""
@@ -168,7 +169,7 @@ def _uuid_or_none(value) -> uuid.UUID | None:
         return None
 
 
-@school_required
+@school_required(permission=Permission.CODES_NOTIFY)
 @require_GET
 def run(request: HttpRequest, job_id) -> HttpResponse:
     """A notification's result: the letters' progress then the PDF, the e-mails' counts, the skipped."""
@@ -210,7 +211,7 @@ def _back_link(request: HttpRequest, record: Job) -> tuple[str, str]:
     return reverse("notifications:guardians"), "Retour à la notification des responsables"
 
 
-@school_required
+@school_required(post=Permission.CODES_NOTIFY)
 @require_POST
 def pair_notify(request: HttpRequest, link_id: int) -> HttpResponse:
     """C5 "Notifier code": e-mail or letter, repeatable; the run's page follows the sending."""
@@ -233,7 +234,7 @@ def pair_notify(request: HttpRequest, link_id: int) -> HttpResponse:
     return redirect(reverse("notifications:run", kwargs={"job_id": outcome.run.pk}) + f"?pair={link.pk}")
 
 
-@school_required
+@school_required(post=Permission.CODES_NOTIFY)
 @require_POST
 def student_notify(request: HttpRequest, student_id: int) -> HttpResponse:
     """D3 "Notifier": the student's letter; he then counts as notified."""

@@ -7,12 +7,13 @@ from django.views.decorators.http import require_GET
 
 from jobs.models import Job
 from staff.access import get_for_school_or_404, school_required
+from staff.roles import Permission
 
 from .batches import JOB_KIND, letters_pdf_path
 
 
 @require_GET
-@school_required
+@school_required(permission=Permission.CODES_NOTIFY)
 def letters_pdf(request: HttpRequest, job_id) -> FileResponse:
     """The joined PDF of a finished letters job of the current school; 404 for any other."""
     job = get_for_school_or_404(Job, request.school, pk=job_id, kind=JOB_KIND)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from staff.access import school_required
+from staff.roles import Permission
 
 from . import selectors, services
 from .catalogue import BY_CODE, ServiceCode
@@ -45,7 +46,7 @@ def _error_text(error: TeleserviceError) -> str:
     return " ".join(error.messages)
 
 
-@school_required
+@school_required(post=Permission.SERVICES_OPEN)
 @require_http_methods(["GET", "POST"])
 def opening(request: HttpRequest) -> HttpResponse:
     """B1/B2: activate téléservices, then open or close each national service."""
@@ -76,7 +77,7 @@ def opening(request: HttpRequest) -> HttpResponse:
     )
 
 
-@school_required
+@school_required(permission=Permission.SERVICES_OPEN, post=Permission.SERVICES_OPEN)
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
     """B1: the activation button posts here; a GET explains what activation does."""
@@ -90,7 +91,7 @@ def activate(request: HttpRequest) -> HttpResponse:
     return render(request, "services/activate.html", {"activated": selectors.teleservices_activated(school=school)})
 
 
-@school_required
+@school_required(post=Permission.SERVICES_SETTINGS)
 @require_http_methods(["GET", "POST"])
 def welcome_message(request: HttpRequest) -> HttpResponse:
     """B3: the message shown on the families' home pages, with its counter and preview."""
@@ -117,7 +118,7 @@ def welcome_message(request: HttpRequest) -> HttpResponse:
     )
 
 
-@school_required
+@school_required(post=Permission.SERVICES_SETTINGS)
 @require_http_methods(["GET", "POST"])
 def letter(request: HttpRequest) -> HttpResponse:
     """B4: the notification letter type and the ENT it presents; in its own form, the signatory."""
@@ -185,7 +186,7 @@ def _notes_context(request: HttpRequest, *, mode_form=None, dates_form=None) -> 
     }
 
 
-@school_required
+@school_required(post=Permission.SERVICES_SETTINGS)
 @require_http_methods(["GET", "POST"])
 def notes(request: HttpRequest) -> HttpResponse:
     """B5: the notes publication type; in "à échéance", the dates per (MEF, division) couple."""
@@ -249,7 +250,7 @@ def _notes_dates_refused(request: HttpRequest, form: NotesDatesForm, reason: str
     return render(request, "services/notes.html", _notes_context(request, dates_form=form))
 
 
-@school_required
+@school_required(permission=Permission.SERVICES_SETTINGS, post=Permission.SERVICES_SETTINGS)
 @require_http_methods(["GET", "POST"])
 def notes_confirm(request: HttpRequest) -> HttpResponse:
     """B5: going back to "au fil de l'eau" deletes every date, so it is confirmed here first."""
@@ -284,7 +285,7 @@ def absences(request: HttpRequest) -> HttpResponse:
     return render(request, "services/absences.html", {"is_open": is_open})
 
 
-@school_required
+@school_required(post=Permission.SERVICES_SETTINGS)
 @require_http_methods(["GET", "POST"])
 def lpc(request: HttpRequest) -> HttpResponse:
     """B7: the LPC publication delay, in days."""
@@ -310,7 +311,7 @@ def lpc(request: HttpRequest) -> HttpResponse:
     )
 
 
-@school_required
+@school_required(post=Permission.SERVICES_SETTINGS)
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     """B8: the "contact the school" link and the address receiving the messages."""

@@ -13,15 +13,25 @@ admin.site.login_form = AdminLoginForm
 
 @admin.register(SchoolMembership)
 class SchoolMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "school", "created_at"]
+    """Who works on which school, and his role there (staff/roles.py)."""
+
+    list_display = ["user", "school", "role", "source", "created_at"]
+    list_filter = ["role", "source"]
+    list_editable = ["role"]
     search_fields = ["user__username", "school__uaj"]
     raw_id_fields = ["user", "school"]
+    fields = ["user", "school", "role", "source"]
 
 
 @admin.register(AcademyMembership)
 class AcademyMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "academy", "created_at"]
+    """The academy's IT staff: read-only in the schools unless `can_write` is ticked."""
+
+    list_display = ["user", "academy", "can_write", "created_at"]
+    list_filter = ["can_write"]
+    list_editable = ["can_write"]
     raw_id_fields = ["user"]
+    fields = ["user", "academy", "can_write"]
 
 
 @admin.register(SignInEvent)

@@ -6,6 +6,12 @@ French academy directories say who may do what: `FrEduRne` lists the person's sc
 other function gets nothing unless IT staff granted it (a local membership). The directory
 memberships are replaced at each sign-in: a head moved to another school sees the new one and
 no longer the old one.
+
+Roles: only the head functions (`LDAP_HEAD_FUNCTIONS`) open schools through the directory, so a
+directory membership is created with the role "chef d'établissement". A role IT staff changed
+afterwards in the Django admin (a head working as a deputy elsewhere) is kept at later sign-ins
+while the school stays in the entry; deputies and readers are granted by IT (local memberships,
+`create_school_user --role`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from django_auth_ldap.backend import LDAPBackend, ldap_error
 
 from siecle.models import School
 
-from .models import AcademyMembership, SchoolMembership, SignInEvent
+from .models import AcademyMembership, Role, SchoolMembership, SignInEvent
 from .security.throttle import sign_in_event_record
 
 UNAVAILABLE = (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.TIMELIMIT_EXCEEDED, ldap.CONNECT_ERROR, ldap.UNAVAILABLE)
@@ -44,7 +50,7 @@ def directory_memberships_refresh(*, user, attrs) -> bool:
         ).delete()
         for school in schools:
             SchoolMembership.objects.get_or_create(
-                user=user, school=school, defaults={"source": SchoolMembership.Source.DIRECTORY}
+                user=user, school=school, defaults={"source": SchoolMembership.Source.DIRECTORY, "role": Role.CHEF}
             )
     return SchoolMembership.objects.filter(user=user).exists() or AcademyMembership.objects.filter(user=user).exists()
 

@@ -6,8 +6,18 @@ from django.db import models
 from siecle.models import Academy, School
 
 
+class Role(models.TextChoices):
+    """What a staff user may do in one school (staff/roles.py maps each role to its permissions)."""
+
+    CHEF = "chef", "chef d'établissement"
+    ADJOINT = "adjoint", "adjoint"
+    CONSULTATION = "consultation", "consultation"
+
+
 class SchoolMembership(models.Model):
-    """A staff user (school head, deputy) who manages one school. A user may hold several."""
+    """A staff user (school head, deputy, reader) who works on one school. A user may hold several."""
+
+    Role = Role
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="school_memberships")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
@@ -19,6 +29,17 @@ class SchoolMembership(models.Model):
 
     # Directory memberships are replaced at each directory sign-in; local ones (IT's grants) stay.
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.LOCAL)
+    # Least privilege when nobody chose: every code path that grants a school says which role.
+    role = models.CharField(
+        "rôle",
+        max_length=12,
+        choices=Role.choices,
+        default=Role.CONSULTATION,
+        help_text=(
+            "Chef d'établissement : tout. Adjoint : tout sauf activer les téléservices, ouvrir ou fermer "
+            "un service et importer SIECLE. Consultation : listes et statistiques, sans aucune valeur de code."
+        ),
+    )
 
     class Meta:
         verbose_name = "rattachement à un établissement"
@@ -29,11 +50,19 @@ class SchoolMembership(models.Model):
 
 
 class AcademyMembership(models.Model):
-    """Academy IT staff: they see every school of the academy."""
+    """Academy IT staff: they see every school of the academy, read-only unless granted writing."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="academy_memberships")
     academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
+    can_write = models.BooleanField(
+        "peut agir dans les établissements",
+        default=False,
+        help_text=(
+            "Décoché : consultation seule (listes et statistiques, sans valeur de code). "
+            "Coché : les mêmes droits qu'un chef d'établissement dans chaque établissement de l'académie."
+        ),
+    )
 
     class Meta:
         verbose_name = "rattachement à une académie"

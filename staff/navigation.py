@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 
+from .roles import Permission
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -24,6 +26,8 @@ class Entry:
     divider_before: bool = False
     # Shown only to the academy's IT staff (users with an academy membership).
     academy_staff: bool = False
+    # Shown only when the user's role in the current school has this permission (staff/roles.py).
+    permission: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,22 +52,22 @@ MAIN_MENU: tuple[Section, ...] = (
             Entry("Consultation du LPC", "services:lpc"),
             Entry("Lien de contact établissement", "services:contact"),
             # The import page's namespace moves from "siecle" to "imports": both are known here.
-            Entry("Import SIECLE", "imports:import", divider_before=True),
+            Entry("Import SIECLE", "imports:import", divider_before=True, permission=Permission.IMPORTS_RUN),
         ),
     ),
     Section(
         "Accès des Responsables",
         (
-            Entry("Créer les codes en masse", "car:mass_create"),
-            Entry("Notifier en masse", "notifications:guardians"),
+            Entry("Créer les codes en masse", "car:mass_create", permission=Permission.CODES_WRITE),
+            Entry("Notifier en masse", "notifications:guardians", permission=Permission.CODES_NOTIFY),
             Entry("Gérer le code pour un (responsable, élève)", "car:manage"),
-            Entry("Saisir les refus", "car:refusals"),
+            Entry("Saisir les refus", "car:refusals", permission=Permission.CODES_WRITE),
         ),
     ),
     Section(
         "Accès des Élèves",
         (
-            Entry("Notifier en masse", "notifications:students"),
+            Entry("Notifier en masse", "notifications:students", permission=Permission.CODES_NOTIFY),
             Entry("Gérer le code pour un élève", "cae:manage"),
         ),
     ),

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from siecle.models import Academy, School
 
-from .models import AcademyMembership, SchoolMembership, StaffAccount, StaffSession
+from .models import AcademyMembership, Role, SchoolMembership, StaffAccount, StaffSession
 from .security import clock
 from .security.sessions import MUST_CHANGE_PASSWORD, staff_sessions_close_others
 
@@ -26,8 +26,14 @@ def staff_user_create_or_update(
     last_name: str = "",
     set_password: bool = True,
     must_change_password: bool = False,
+    role: Role | str | None = None,
+    academy_can_write: bool | None = None,
 ) -> tuple[object, str | None]:
     """Create the user (or update him) and attach him to schools or to an academy.
+
+    `role`: his role in the given schools; a new membership is "chef" when none is given, an
+    existing one keeps its role. `academy_can_write`: the academy membership's writing right
+    (a new one is read-only when None is given, an existing one keeps its right).
 
     A given password goes through every validator of AUTH_PASSWORD_VALIDATORS (ValidationError
     with French messages, nothing written); with `set_password=False` an existing user keeps
@@ -53,9 +59,19 @@ def staff_user_create_or_update(
             user.last_name = last_name
         user.save()
         for school in schools:
-            SchoolMembership.objects.get_or_create(user=user, school=school)
+            membership, created = SchoolMembership.objects.get_or_create(
+                user=user, school=school, defaults={"role": role or Role.CHEF}
+            )
+            if not created and role and membership.role != role:
+                membership.role = role
+                membership.save(update_fields=["role"])
         if academy is not None:
-            AcademyMembership.objects.get_or_create(user=user, academy=academy)
+            membership, created = AcademyMembership.objects.get_or_create(
+                user=user, academy=academy, defaults={"can_write": bool(academy_can_write)}
+            )
+            if not created and academy_can_write is not None and membership.can_write != academy_can_write:
+                membership.can_write = academy_can_write
+                membership.save(update_fields=["can_write"])
     return user, generated
 
 

@@ -18,7 +18,7 @@ from staff.receivers import ACADEMY_STAFF_SESSION_KEY
 register = template.Library()
 
 
-def _section(section: Section, nav: Navigation, *, academy_staff: bool = False) -> dict:
+def _section(section: Section, nav: Navigation, *, academy_staff: bool = False, can=None) -> dict:
     entries = [
         {
             "label": entry.label,
@@ -28,7 +28,9 @@ def _section(section: Section, nav: Navigation, *, academy_staff: bool = False) 
             "divider_before": entry.divider_before,
         }
         for entry in section.entries
-        if academy_staff or not entry.academy_staff
+        if (academy_staff or not entry.academy_staff)
+        # Entries whose page the user's role would refuse are not offered (the page still checks).
+        and (not entry.permission or (can is not None and entry.permission in can))
     ]
     return {
         "label": section.label,
@@ -56,8 +58,11 @@ def navigation(context) -> dict:
     match = getattr(request, "resolver_match", None)
     nav = navigation_for(match.view_name if match else None, parent=context.get("nav_parent"))
     staff = _is_academy_staff(request)
+    can = context.get("can")
+    main = [_section(s, nav, academy_staff=staff, can=can) for s in MAIN_MENU]
     return {
-        "main": [_section(s, nav, academy_staff=staff) for s in MAIN_MENU],
+        # A section whose every entry the role hides is not shown at all.
+        "main": [s for s in main if s["entries"] or s["url"]],
         "secondary": [_section(s, nav) for s in SECONDARY_MENU],
         "school_choice": _section(SCHOOL_CHOICE, nav),
         "trail": nav.trail,

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from siecle.models import Academy, School
+from staff.models import Role
 from staff.services import staff_user_create_or_update
 
 
@@ -11,7 +12,8 @@ class Command(BaseCommand):
         "Create a staff user and attach him to schools by UAJ, or to a whole academy with --academy. "
         "Prints the login and the password; the password is issued by IT: the user must change it at his "
         "first sign-in. An existing login is changed only with --update (attach more schools) and/or "
-        "--reset-password (a new password)."
+        "--reset-password (a new password). --role gives his role in the given schools (chef by default for a new "
+        "membership); academy staff are read-only unless --academy-write."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +21,25 @@ class Command(BaseCommand):
         parser.add_argument("--uaj", action="append", default=[], help="UAJ of a school he manages (repeatable)")
         parser.add_argument("--first-school", action="store_true", help="attach him to the first school (demo)")
         parser.add_argument("--academy", help="code of an academy whose schools he all sees (IT staff)")
+        parser.add_argument(
+            "--role",
+            choices=Role.values,
+            help="his role in the given schools: chef (everything), adjoint (all but opening services and "
+            "imports), consultation (read-only, no code value); default: chef for a new membership, unchanged "
+            "for an existing one",
+        )
+        parser.add_argument(
+            "--academy-write",
+            action="store_true",
+            default=None,
+            help="with --academy: may act in the academy's schools like a head (default: read-only)",
+        )
+        parser.add_argument(
+            "--academy-read-only",
+            dest="academy_write",
+            action="store_false",
+            help="with --academy: take the writing right back (read-only)",
+        )
         parser.add_argument("--password", help="password to set (default: a new random one, printed)")
         parser.add_argument("--email", default="")
         parser.add_argument(
@@ -28,7 +49,21 @@ class Command(BaseCommand):
             "--reset-password", action="store_true", help="the login exists: give him a new password (to change)"
         )
 
-    def handle(self, *args, username, uaj, first_school, academy, password, email, update, reset_password, **options):
+    def handle(
+        self,
+        *args,
+        username,
+        uaj,
+        first_school,
+        academy,
+        password,
+        email,
+        update,
+        reset_password,
+        role=None,
+        academy_write=None,
+        **options,
+    ):
         schools = []
         for code in uaj:
             school = School.objects.filter(uaj=code.strip().upper()).first()
@@ -47,6 +82,10 @@ class Command(BaseCommand):
             academy_obj = Academy.objects.filter(code=academy).first()
             if academy_obj is None:
                 raise CommandError(f"Académie inconnue : {academy}", returncode=2)
+        if role and not schools:
+            raise CommandError("--role demande au moins un établissement (--uaj).", returncode=2)
+        if academy_write is not None and academy_obj is None:
+            raise CommandError("--academy-write et --academy-read-only demandent --academy.", returncode=2)
         exists = get_user_model().objects.filter(username=username).exists()
         if exists and not (update or reset_password):
             raise CommandError(
@@ -69,12 +108,16 @@ class Command(BaseCommand):
                 email=email,
                 set_password=not exists or reset_password,
                 must_change_password=True,
+                role=role,
+                academy_can_write=academy_write,
             )
         except ValidationError as refused:
             raise CommandError(
                 "Mot de passe refusé, rien n'a été modifié : " + " ".join(refused.messages), returncode=2
             ) from refused
         where = ", ".join(str(s) for s in schools) or (f"académie {academy_obj}" if academy_obj else "")
+        if role and schools:
+            where += f" (rôle : {Role(role).label})"
         if where:
             self.stdout.write(self.style.SUCCESS(f"Utilisateur {user.username} rattaché à : {where}"))
         self.stdout.write(f"  identifiant : {user.username}")
