@@ -50,6 +50,27 @@ def test_the_admin_home_a_list_and_the_welcome_editor_break_no_browser_policy(pa
     assert errors == []
 
 
+def test_a_jobs_progress_bar_is_drawn_without_an_inline_style(page, head, school):
+    from django.utils import timezone
+
+    from imports.services import IMPORT_JOB_KIND
+    from jobs.models import Job, JobState
+
+    job = Job.objects.create(
+        school=school, kind=IMPORT_JOB_KIND, state=JobState.RUNNING, done=4, total=10, started_at=timezone.now()
+    )
+    browser_sign_in(page, "chef")
+    response = page.goto(reverse("imports:report", args=[job.pk]))
+    assert 'style="' not in response.text()
+    fill = page.locator("[data-job-fill]")
+    expect(fill).to_have_text("40 %")
+    # The server writes the percentage as data; the page's script sets the width from it.
+    ratio = fill.evaluate("el => el.getBoundingClientRect().width / el.parentElement.getBoundingClientRect().width")
+    assert 0.39 < ratio < 0.41
+    save_screenshot(page, "csp-job-progress")
+    assert csp_violations(page) == []
+
+
 @pytest.mark.urls("tsadmin.urls_portal")
 def test_the_portals_sign_in_and_home_break_no_browser_policy(page):
     from portal.tests.factories import PASSWORD, TsSchoolFactory, TsStudentFactory, account_factory, guardian_code
