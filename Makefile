@@ -73,13 +73,15 @@ lint: setup
 
 # What CI checks besides the tests: lint, the layers of DESIGN.md (.importlinter), migrations
 # that match the models, and Django's deployment checks under production settings (the admin's
-# and the families' portal's).
+# and the families' portal's), which refuse the embedded defaults (tsadmin/production.py): the
+# environment below names PostgreSQL, Redis and an SMTP server with STARTTLS (none is contacted).
 PROD_CHECK_ENV := TSADMIN_ENV=production ALLOWED_HOSTS=ts.example.org \
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	TELESERVICES_CODE_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsadmin \
 	TELESERVICES_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsadmin_teleservices \
-	REDIS_URL=redis://127.0.0.1:6379/0
+	REDIS_URL=redis://127.0.0.1:6379/0 \
+	EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend EMAIL_HOST=smtp.example.org EMAIL_PORT=587 EMAIL_USE_TLS=true
 check: lint
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 1

@@ -182,17 +182,29 @@ def browser():
 
 # Added to every page of the browser tests: no transition or animation may be caught mid-way by
 # an assertion or by axe-core (a button fading between two colours fails the contrast rule).
+# A constructed stylesheet, not a <style> element: the pages' Content-Security-Policy refuses
+# inline styles, and the tests run under it (a violation would be caught, see csp_violations).
 NO_MOTION_SCRIPT = """
 (() => {
   const css = "*, *::before, *::after { transition: none !important; animation: none !important; "
     + "scroll-behavior: auto !important; caret-color: auto; }";
-  const add = () => {
-    const style = document.createElement("style");
-    style.setAttribute("data-test-no-motion", "");
-    style.textContent = css;
-    document.head.appendChild(style);
-  };
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  const add = () => { document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]; };
   if (document.head) { add(); } else { document.addEventListener("DOMContentLoaded", add, { once: true }); }
+})();
+"""
+
+# Every page of the browser tests records what its Content-Security-Policy refused.
+CSP_LISTENER_SCRIPT = """
+(() => {
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (event) => {
+    window.__cspViolations.push(
+      event.violatedDirective + " " + (event.blockedURI || "inline") + " " + (event.sourceFile || "") + ":"
+      + event.lineNumber
+    );
+  });
 })();
 """
 
@@ -208,6 +220,7 @@ def page(browser, live_server):
 
     context = browser.new_context(locale="fr-FR", base_url=live_server.url, reduced_motion="reduce")
     context.add_init_script(NO_MOTION_SCRIPT)
+    context.add_init_script(CSP_LISTENER_SCRIPT)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     tab.set_default_navigation_timeout(20_000)
@@ -247,12 +260,26 @@ def save_screenshot(page, name: str) -> Path:
     return path
 
 
+def csp_violations(page) -> list[str]:
+    """What the Content-Security-Policy refused on the current page so far (directive, source)."""
+    return page.evaluate("window.__cspViolations || []")
+
+
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core in the page; return the violations of the given impacts."""
-    page.add_script_tag(path=AXE)
+    """Run axe-core in the page; return the violations of the given impacts.
+
+    axe-core is evaluated through Playwright (the DevTools protocol), not added as a <script>
+    element, which the pages' Content-Security-Policy would refuse as an inline script: the tests
+    keep the policy on, so a page that breaks it still fails.
+    """
+    page.evaluate(Path(AXE).read_text())
     result = page.evaluate("async () => await axe.run()")
-    return [
+    found = [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+    # Every screen checked for accessibility is checked against its browser policy too: an inline
+    # style or script the Content-Security-Policy refused is a fault of the page as well.
+    found += [{"id": "content-security-policy", "impact": "serious", "help": v} for v in csp_violations(page)]
+    return found

@@ -1,6 +1,10 @@
 from django.contrib import admin
 
+from siecle.admin import AcademyAdmin
+from siecle.models import Academy
+
 from .models import NotesPublicationDate, SchoolSettings, ServiceState, SettingChange
+from .services import academy_welcome_messages_reclean
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -51,3 +55,23 @@ class SettingChangeAdmin(ReadOnlyAdmin):
     list_filter = ["setting"]
     list_select_related = ["school"]
     search_fields = ["school__uaj", "changed_by_name"]
+
+
+# The academy's form (siecle.admin) also holds the allow-list of the welcome messages' link
+# domains (B3): once it is saved, every message of the academy is cleaned again with it, in the
+# same transaction, so no school keeps a link to a site the academy no longer accepts.
+admin.site.unregister(Academy)
+
+
+@admin.register(Academy)
+class AcademyWithWelcomeDomainsAdmin(AcademyAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "welcome_link_domains" in form.changed_data:
+            cleaned = academy_welcome_messages_reclean(academy=obj, by=request.user)
+            if cleaned:
+                self.message_user(
+                    request,
+                    f"{cleaned} message(s) d'accueil nettoyé(s) : leurs liens vers des sites "
+                    "qui ne sont plus autorisés ont été retirés.",
+                )

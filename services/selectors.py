@@ -93,7 +93,16 @@ def service_statuses(*, school: School) -> list[ServiceStatus]:
 def welcome_message_html(*, school: School) -> SafeString:
     """The school's welcome message as safe HTML for the families' home pages (B3); may be empty."""
     stored = SchoolSettings.objects.filter(school=school).values_list("welcome_message", flat=True).first()
-    return mark_safe(welcome.safe_html(stored or ""))  # noqa: S308 — sanitised by nh3 and our serialiser
+    if not stored:
+        return mark_safe("")  # noqa: S308 — empty
+    # Cleaned again with today's allow-list of the academy: a site it no longer lists loses its link.
+    domains = school.academy.welcome_link_domain_list()
+    return mark_safe(welcome.safe_html(stored, domains=domains))  # noqa: S308 — sanitised by nh3 and our serialiser
+
+
+def welcome_link_domains(*, school: School) -> list[str] | None:
+    """The sites the school's welcome message may link to (its academy's list); None: any https site."""
+    return school.academy.welcome_link_domain_list()
 
 
 def welcome_message_source(*, school: School) -> str:

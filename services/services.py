@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from siecle.models import Ent, School
+from siecle.models import Academy, Ent, School
 
 from . import welcome
 from .catalogue import BY_CODE, Service, ServiceCode
@@ -154,15 +154,31 @@ def services_set_states(*, school: School, states: dict[str, bool], by: User | N
 # --- B3 welcome message ----------------------------------------------------------------------
 
 
+def _shortened(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 @transaction.atomic
 def welcome_message_update(*, school: School, source: str, by: User | None) -> None:
-    """Store the welcome message typed by the head, as sanitised HTML (B3); any service state."""
+    """Store the welcome message typed by the head, as sanitised HTML (B3); any service state.
+
+    A link that is not an https site of the academy's allow-list, nor a mailto: address, is
+    refused (TeleserviceError naming it and why): nothing is saved, the head corrects it.
+    """
     if len(source or "") > WELCOME_SOURCE_MAX:
         raise TeleserviceError(
             f"Le texte saisi, adresses des liens comprises, dépasse {WELCOME_SOURCE_MAX} caractères.",
             code="source_too_long",
         )
-    clean = welcome.sanitize(source)
+    domains = school.academy.welcome_link_domain_list()
+    refused = welcome.refused_links(source, domains=domains)
+    if refused:
+        raise TeleserviceError(
+            " ".join(f"Lien refusé : « {_shortened(href)} » : {reason}." for href, reason in refused[:3])
+            + " Corrigez l'adresse ou retirez le lien.",
+            code="link_refused",
+        )
+    clean = welcome.sanitize(source, domains=domains)
     length = welcome.visible_length(clean)
     if length > WELCOME_MESSAGE_MAX:
         raise TeleserviceError(
@@ -176,6 +192,31 @@ def welcome_message_update(*, school: School, source: str, by: User | None) -> N
     row.welcome_message = clean
     row.save(update_fields=["welcome_message", "updated_at"])
     _record(school=school, setting=Setting.WELCOME_MESSAGE, old=old, new=clean, by=by)
+
+
+@transaction.atomic
+def academy_welcome_messages_reclean(*, academy: Academy, by: User | None) -> int:
+    """Clean every welcome message of `academy` again with its allow-list of link domains.
+
+    Called when the list changes (the Django admin's academy form): a link to a site the list no
+    longer holds keeps its text and loses its address, with a history row per school changed, so
+    the next replication carries the cleaned message to the families' portal. Returns how many
+    messages changed.
+    """
+    domains = academy.welcome_link_domain_list()
+    changed = 0
+    rows = SchoolSettings.objects.select_for_update(of=("self",)).filter(school__academy=academy)
+    rows = rows.exclude(welcome_message="")
+    for row in rows.select_related("school").order_by("pk"):
+        clean = welcome.safe_html(row.welcome_message, domains=domains)
+        if clean == row.welcome_message:
+            continue
+        old = row.welcome_message
+        row.welcome_message = clean
+        row.save(update_fields=["welcome_message", "updated_at"])
+        _record(school=row.school, setting=Setting.WELCOME_MESSAGE, old=old, new=clean, by=by)
+        changed += 1
+    return changed
 
 
 # --- B4 notification letter ------------------------------------------------------------------

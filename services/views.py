@@ -113,6 +113,7 @@ def welcome_message(request: HttpRequest) -> HttpResponse:
             "form": form,
             "max_length": WELCOME_MESSAGE_MAX,
             "current_html": selectors.welcome_message_html(school=school),
+            "link_domains": selectors.welcome_link_domains(school=school),
             "history": selectors.recent_changes(school=school, settings=[Setting.WELCOME_MESSAGE], limit=5),
         },
     )

@@ -2,22 +2,89 @@
 
 The head types text where line breaks are kept and links are written `<a href="URL">text</a>`
 (the screen's link button writes them). Everything goes through nh3 with an allow-list (links
-with http, https or mailto, line breaks), then through our own serialiser, so the stored HTML
+with https or mailto, line breaks), then through our own serialiser, so the stored HTML
 has only text, `<br>` and `<a href rel target>`: nothing typed or pasted can run script.
 The length that counts is what the reader sees: text, one character per line break.
+
+Links (`link_refusal`): a complete https:// address, or mailto:. http:, javascript:, data: and
+relative addresses are refused; so is a site outside the academy's allow-list of domains
+(`Academy.welcome_link_domains`; a subdomain of a listed domain is accepted; an empty list
+accepts any https site; mailto: addresses are not concerned). The service refuses a message
+with such a link and says which (`refused_links`); `sanitize` and `safe_html` drop any that
+got through anyway, so the stored and the shown HTML hold allowed links only.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import nh3
 
-ALLOWED_SCHEMES = {"http", "https", "mailto"}
+from siecle.models import link_domain_normalised
+
+ALLOWED_SCHEMES = {"https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+
+
+def link_refusal(href: str, *, domains: Sequence[str] | None = None) -> str:
+    """Why `href` may not be linked from a welcome message (French), or "" when it may.
+
+    `domains`: the academy's allow-list (None: any https site; a subdomain of a listed domain
+    is accepted).
+    """
+    href = (href or "").strip()
+    scheme, colon, _rest = href.partition(":")
+    if not colon or not _SCHEME.fullmatch(scheme):
+        return "une adresse complète commençant par https:// est attendue"
+    scheme = scheme.lower()
+    if scheme == "mailto":
+        return ""
+    if scheme != "https":
+        return f"les liens « {scheme}: » ne sont pas acceptés, seuls https:// et mailto: le sont"
+    try:
+        netloc = urlsplit(href).netloc
+        host = link_domain_normalised(urlsplit(href).hostname or "")
+    except ValueError:
+        netloc, host = "", ""
+    # A backslash or a user name ("https://ac.fr\\@evil.example") would let a browser go to
+    # another host than the one read here.
+    if not host or "\\" in href or "@" in netloc:
+        return "l'adresse du site n'est pas valide"
+    if domains is None or any(host == d or host.endswith(f".{d}") for d in domains):
+        return ""
+    listed = ", ".join(domains) if domains else "aucun"
+    return f"le site {host} n'est pas parmi les domaines autorisés par l'académie, {listed}"
+
+
+class _LinkCollector(HTMLParser):
+    """Every address of every `<a>` of what the head typed, before any cleaning."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.extend(value or "" for name, value in attrs if name == "href")
+
+
+def refused_links(source: str, *, domains: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """The links of `source` a welcome message may not hold, with the reason of each (French)."""
+    collector = _LinkCollector()
+    collector.feed(source or "")
+    collector.close()
+    refused = []
+    for href in collector.hrefs:
+        reason = link_refusal(href, domains=domains)
+        if reason and (href, reason) not in refused:
+            refused.append((href, reason))
+    return refused
 
 
 @dataclass
@@ -76,18 +143,18 @@ def _nh3(fragment: str) -> str:
     )
 
 
-def _render(node: _Node) -> str:
+def _render(node: _Node, domains: Sequence[str] | None) -> str:
     out = []
     for child in node.children:
         if child.kind == "text":
             out.append(html.escape(child.text, quote=False))
         elif child.kind == "br":
             out.append("<br>")
-        elif child.href:
+        elif child.href and not link_refusal(child.href, domains=domains):
             href = html.escape(child.href, quote=True)
-            out.append(f'<a href="{href}" rel="{LINK_REL}" target="_blank">{_render(child)}</a>')
+            out.append(f'<a href="{href}" rel="{LINK_REL}" target="_blank">{_render(child, domains)}</a>')
         else:
-            out.append(_render(child))
+            out.append(_render(child, domains))
     return "".join(out)
 
 
@@ -116,11 +183,14 @@ def _source(node: _Node) -> str:
     return "".join(out)
 
 
-def sanitize(source: str) -> str:
-    """The safe HTML families will see, from what the head typed (line breaks become `<br>`)."""
+def sanitize(source: str, *, domains: Sequence[str] | None = None) -> str:
+    """The safe HTML families will see, from what the head typed (line breaks become `<br>`).
+
+    A link that `link_refusal` refuses keeps its text and loses its address.
+    """
     text = (source or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     text = text.replace("\n", "<br>")
-    return _render(_tree(_nh3(text)))
+    return _render(_tree(_nh3(text)), domains)
 
 
 def visible_text(clean_html: str) -> str:
@@ -137,6 +207,6 @@ def to_source(clean_html: str) -> str:
     return _source(_tree(_nh3(clean_html)))
 
 
-def safe_html(stored: str) -> str:
+def safe_html(stored: str, *, domains: Sequence[str] | None = None) -> str:
     """The stored message, cleaned again on the way out (defence in depth)."""
-    return _render(_tree(_nh3(stored or "")))
+    return _render(_tree(_nh3(stored or "")), domains)

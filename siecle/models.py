@@ -9,14 +9,47 @@ portal joins them through the activation codes attached to one account.
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
 uaj_validator = RegexValidator(r"^\d{7}[A-Z]$", "Un UAJ s'écrit avec 7 chiffres et une lettre (ex. 0780123A).")
+
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
+
+
+def link_domain_normalised(domain: str) -> str:
+    """A host name as links are compared: lower-case, ASCII (punycode), no trailing dot; "" if none."""
+    host = (domain or "").strip().lower().rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+    return host if _DOMAIN.match(host) else ""
+
+
+def link_domains_parse(text: str) -> list[str]:
+    """The domains of an academy's allow-list (one per line, or separated by commas or spaces).
+
+    "*.ac-paris.fr" and ".ac-paris.fr" mean "ac-paris.fr": subdomains are always accepted.
+    Raises ValidationError (French) naming the first entry that is not a domain.
+    """
+    domains: list[str] = []
+    for entry in re.split(r"[\s,;]+", text or ""):
+        if not entry:
+            continue
+        domain = link_domain_normalised(entry.removeprefix("*.").lstrip("."))
+        if not domain:
+            raise ValidationError(f"« {entry} » n'est pas un nom de domaine (ex. ac-versailles.fr).")
+        if domain not in domains:
+            domains.append(domain)
+    return domains
 
 
 def search_key(text: str) -> str:
@@ -29,6 +62,15 @@ class Academy(models.Model):
     code = models.CharField("code", max_length=20, unique=True)
     name = models.CharField("nom", max_length=100)
     teleservices_url = models.URLField("adresse des téléservices", blank=True)
+    # B3: the sites the schools' welcome messages may link to (services.welcome).
+    welcome_link_domains = models.TextField(
+        "domaines autorisés dans les liens des messages d'accueil",
+        blank=True,
+        help_text=(
+            "Un domaine par ligne (ex. ac-versailles.fr) ; ses sous-domaines sont acceptés aussi. "
+            "Vide : tout site en https. Les adresses électroniques (mailto:) ne sont pas concernées."
+        ),
+    )
 
     class Meta:
         verbose_name = "académie"
@@ -36,6 +78,25 @@ class Academy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        try:
+            domains = link_domains_parse(self.welcome_link_domains)
+        except ValidationError as error:
+            raise ValidationError({"welcome_link_domains": error.messages}) from error
+        self.welcome_link_domains = "\n".join(domains)
+
+    def welcome_link_domain_list(self) -> list[str] | None:
+        """The allow-list of the welcome messages' links, or None when any https site may be linked.
+
+        Only the admin's form writes the field, and it validates; an entry that is not a domain,
+        written some other way, is left out: it never widens the list to "any site".
+        """
+        if not self.welcome_link_domains.strip():
+            return None
+        entries = re.split(r"[\s,;]+", self.welcome_link_domains)
+        entries = (link_domain_normalised(e.removeprefix("*.").lstrip(".")) for e in entries if e)
+        return [domain for domain in entries if domain]
 
 
 class Ent(models.Model):

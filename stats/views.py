@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from codes.exports import csv_response
@@ -82,6 +83,9 @@ def _staffed_academy_or_404(request: HttpRequest, code: str) -> Academy:
     return academy
 
 
+# The school pages get no-store from school_required; the academy table and its exports are
+# not a school's page, but carry every school's figures: no browser or proxy keeps them either.
+@never_cache
 @login_required
 @require_GET
 def academy(request: HttpRequest, code: str) -> HttpResponse:
@@ -106,6 +110,7 @@ def _academy_rows(synthesis: AcademySynthesis, table: str) -> Iterator[list]:
     yield ["Académie", "", *total.cells()]
 
 
+@never_cache
 @login_required
 @require_GET
 def academy_export(request: HttpRequest, code: str, table: str) -> HttpResponse:

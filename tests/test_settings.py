@@ -1,10 +1,14 @@
-"""Settings come from the environment; production refuses to start without a real secret."""
+"""Settings come from the environment; production refuses to start without a real secret.
+
+The other refusals of production (embedded defaults, DEBUG, mail without TLS) are in
+test_production_settings.py."""
 
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.production import production_env, run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,35 +26,26 @@ def _manage(*args, **env):
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", TSADMIN_ENV="production")
+    result = run_manage("check", env=production_env(SECRET_KEY=None))
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
 
 
 def test_production_refuses_a_weak_secret_key():
-    result = _manage("check", TSADMIN_ENV="production", SECRET_KEY="django-insecure-short")
+    result = run_manage("check", env=production_env(SECRET_KEY="django-insecure-short"))
     assert result.returncode != 0
-    assert "too weak" in result.stderr
+    assert "SECRET_KEY is too weak for production" in result.stderr
 
 
 def test_production_settings_pass_the_deployment_checklist():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        TSADMIN_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(60),
-        TELESERVICES_CODE_KEY=secrets.token_urlsafe(60),
-        ALLOWED_HOSTS="ts.example",
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_the_codes_digest_key():
     # The key of the codes' digests in the téléservices database is in no database: production
     # must be given one, never fall back to a generated file.
-    result = _manage("check", TSADMIN_ENV="production", SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="x")
+    result = run_manage("check", env=production_env(TELESERVICES_CODE_KEY=None))
     assert result.returncode != 0
     assert "TELESERVICES_CODE_KEY must be set in production" in result.stderr
 

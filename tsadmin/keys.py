@@ -12,18 +12,35 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+# A production key is long and varied: what `secrets.token_urlsafe(64)` gives, never a
+# placeholder such as "k" * 64 or Django's "django-insecure-..." start-project key.
+KEY_MIN_LENGTH = 50
+KEY_MIN_DISTINCT_CHARACTERS = 5
+
+
+def key_weakness(key: str) -> str:
+    """Why `key` is too weak for production, in English, or "" when it is strong enough."""
+    if len(key) < KEY_MIN_LENGTH:
+        return f"{KEY_MIN_LENGTH} characters at least, {len(key)} given"
+    if key.startswith("django-insecure"):
+        return "a development key (django-insecure-...)"
+    if len(set(key)) < KEY_MIN_DISTINCT_CHARACTERS:
+        return f"{KEY_MIN_DISTINCT_CHARACTERS} distinct characters at least (one repeated character is no secret)"
+    return ""
+
 
 def key_from_env(env, name: str, *, var_dir: Path, production: bool) -> str:
     """A secret from the environment; outside production, generated once into var/<name>.
 
-    Production refuses a missing or short key. The file is created owner-only from the start
+    Production refuses a missing or weak key (see `key_weakness`). The file is created owner-only from the start
     (write_text then chmod left it readable by all for a moment), and never overwritten when
     another process wrote it first.
     """
     key = env.str(name, default="")
     if key:
-        if production and (len(key) < 50 or key.startswith("django-insecure")):
-            raise ImproperlyConfigured(f"{name} is too weak for production (50 characters at least).")
+        weakness = key_weakness(key) if production else ""
+        if weakness:
+            raise ImproperlyConfigured(f"{name} is too weak for production: {weakness}.")
         return key
     if production:
         raise ImproperlyConfigured(f"{name} must be set in production (TSADMIN_ENV=production).")

@@ -2,7 +2,8 @@
 
 Every value has a default that runs at once on a fresh machine (two SQLite files, no
 Redis, e-mails written to files under var/). Production sets TSADMIN_ENV=production and
-real URLs; it refuses to start without a real SECRET_KEY.
+real URLs; it refuses to start without a real SECRET_KEY or with any of the embedded
+defaults (tsadmin.production).
 """
 
 from pathlib import Path
@@ -11,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from tsadmin import browser_policy, production
 from tsadmin.keys import key_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "siecle",
@@ -67,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "tsadmin.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -245,6 +250,12 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="TS Admin")
 # After n wrong codes in a row, the next one waits 2 × 2^(n-1) seconds.
 OTP_TOTP_THROTTLE_FACTOR = 2
 
+# Cookies: in production "__Host-" names, which browsers accept only Secure, with Path=/ and
+# without Domain (no sibling host can set or read them); plain names where HTTPS is absent.
+# Distinct from the families' portal's (ts_famille, ts_famille_csrf).
+_COOKIE_PREFIX = "__Host-" if PRODUCTION else ""
+SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}tsadmin"
+CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}tsadmin_csrf"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -252,6 +263,14 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = browser_policy.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = browser_policy.PERMISSIONS_POLICY
+# X-Forwarded-Proto is believed only from a reverse proxy of ours (TRUSTED_PROXY=1, or
+# TRUSTED_PROXY_COUNT above 0): anybody else could claim HTTPS with it.
+TRUSTED_PROXY = env.bool("TRUSTED_PROXY", default=TRUSTED_PROXY_COUNT > 0)
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 0
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -259,7 +278,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Language and dates ----------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
@@ -292,7 +310,9 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+# Production: SMTP only, with EMAIL_USE_TLS or EMAIL_USE_SSL; the certificate is always checked.
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Téléservices <ne-pas-repondre@teleservices.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -322,3 +342,17 @@ LOGGING = {
 if CELERY_BROKER_URL.startswith("filesystem"):
     # The folder broker has no host: kombu says so at each connection ("No hostname was supplied").
     LOGGING["loggers"] = {"kombu.connection": {"level": "ERROR"}}
+
+# --- Production: no embedded default, no DEBUG, TLS everywhere (tsadmin.production) ---------
+if PRODUCTION:
+    production.refuse_unsafe(
+        debug=DEBUG,
+        databases=DATABASES,
+        caches=CACHES,
+        email_backend=EMAIL_BACKEND,
+        email_use_tls=EMAIL_USE_TLS,
+        email_use_ssl=EMAIL_USE_SSL,
+        hsts_seconds=SECURE_HSTS_SECONDS,
+        broker_url=CELERY_BROKER_URL,
+        result_backend=CELERY_RESULT_BACKEND,
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import environ
 
+from tsadmin import browser_policy, production
 from tsadmin.keys import key_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,12 +43,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # First below the security headers: a database that does not answer gives the maintenance page.
+    "csp.middleware.CSPMiddleware",
+    "tsadmin.middleware.PermissionsPolicyMiddleware",
+    # Below the security headers: a database that does not answer gives the maintenance page (with them).
     "portal.maintenance.MaintenanceMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,18 +104,28 @@ else:
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
-PORTAL_SESSION_COOKIE_NAME = "ts_famille"
+# In production "__Host-" names (Secure, Path=/, no Domain: see tsadmin/settings.py), distinct
+# from the staff site's; plain names where HTTPS is absent.
+_COOKIE_PREFIX = "__Host-" if PRODUCTION else ""
+PORTAL_SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}ts_famille"
 PORTAL_SESSION_IDLE_SECONDS = env.int("PORTAL_SESSION_IDLE_SECONDS", default=30 * 60)
 PORTAL_SESSION_COOKIE_SECURE = PRODUCTION
 # The address of this site in the e-mails it sends (validation and reset links).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8001")
 
-CSRF_COOKIE_NAME = "ts_famille_csrf"
+CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}ts_famille_csrf"
 CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = browser_policy.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = browser_policy.PERMISSIONS_POLICY
+# X-Forwarded-Proto is believed only from a reverse proxy of ours (TRUSTED_PROXY=1).
+TRUSTED_PROXY = env.bool("TRUSTED_PROXY", default=False)
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 0
 if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_SECURE = True  # unused (no django.contrib.sessions); keeps check --deploy quiet
@@ -119,7 +133,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Language and dates ----------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
@@ -146,7 +159,9 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+# Production: SMTP only, with EMAIL_USE_TLS or EMAIL_USE_SSL; the certificate is always checked.
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Scolarité services <ne-pas-repondre@teleservices.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -159,3 +174,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Production: no embedded default, no DEBUG, TLS everywhere (tsadmin.production) ---------
+if PRODUCTION:
+    production.refuse_unsafe(
+        debug=DEBUG,
+        databases=DATABASES,
+        caches=CACHES,
+        email_backend=EMAIL_BACKEND,
+        email_use_tls=EMAIL_USE_TLS,
+        email_use_ssl=EMAIL_USE_SSL,
+        hsts_seconds=SECURE_HSTS_SECONDS,
+    )

@@ -209,11 +209,14 @@ def test_another_school_gets_404_on_the_report_and_the_job_status(
 
 
 def test_the_upload_needs_the_csrf_token_and_a_refused_one_is_deleted_at_once(head_client, school, media):
+    from django.conf import settings
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
     client.cookies = head_client.cookies
-    client.cookies["csrftoken"] = "a" * 32  # a cookie, but a forged form token: the body is read, then refused
+    client.cookies[settings.CSRF_COOKIE_NAME] = (
+        "a" * 32
+    )  # a cookie, but a forged form token: the body is read, then refused
     response = client.post(
         URL, {"export": SimpleUploadedFile("e.xml", export_of(school.uaj)), "csrfmiddlewaretoken": "b" * 32}
     )

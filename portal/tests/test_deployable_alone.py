@@ -19,6 +19,7 @@ import pytest
 from django.db import connections
 
 from conftest import _test_database_url
+from tests.production import PORTAL, production_env, run_manage
 
 from .factories import PASSWORD, account_factory, guardian_code
 from .server import ROOT, PortalServer
@@ -67,20 +68,8 @@ def test_the_portal_settings_know_one_database_and_no_siecle_app():
 
 
 def test_the_portal_settings_pass_the_deployment_checklist():
-    result = subprocess.run(  # noqa: S603 — our own manage.py
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=_portal_env(
-            TSADMIN_ENV="production",
-            PORTAL_SECRET_KEY=secrets.token_urlsafe(60),
-            TELESERVICES_CODE_KEY=secrets.token_urlsafe(60),
-            PORTAL_ALLOWED_HOSTS="famille.example",
-        ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    # A complete production environment (PostgreSQL, Redis, SMTP with TLS): see tests/production.py.
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(PORTAL))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -136,19 +125,11 @@ def test_in_production_the_portals_cookies_are_secure_and_its_own():
         "print(settings.PORTAL_SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
         " settings.PORTAL_SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)"
     )
-    result = subprocess.run(  # noqa: S603 — our own manage.py
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=_portal_env(
-            TSADMIN_ENV="production",
-            PORTAL_SECRET_KEY=secrets.token_urlsafe(60),
-            TELESERVICES_CODE_KEY=secrets.token_urlsafe(60),
-            PORTAL_ALLOWED_HOSTS="famille.example",
-        ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_manage("shell", "-c", code, env=production_env(PORTAL))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "ts_famille", "ts_famille_csrf"]
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "True",
+        "True",
+        "__Host-ts_famille",
+        "__Host-ts_famille_csrf",
+    ]

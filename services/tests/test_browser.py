@@ -54,21 +54,39 @@ def test_the_counter_and_preview_follow_the_typing_and_links_are_made_from_a_sel
         "href", "mailto:secretariat@college.example"
     )
 
-    # A javascript: address is refused by the link button.
-    box.evaluate("el => el.setSelectionRange(0, 7)")
-    page.get_by_label("Adresse du lien").fill("javascript:alert(1)")
-    page.get_by_role("button", name="Créer le lien").click()
-    expect(page.locator("#welcome-link-error")).to_contain_text("http://, https:// ou mailto:")
+    # A javascript: or an http: address is refused by the link button.
+    for refused in ("javascript:alert(1)", "http://college.example"):
+        box.evaluate("el => el.setSelectionRange(0, 7)")
+        page.get_by_label("Adresse du lien").fill(refused)
+        page.get_by_role("button", name="Créer le lien").click()
+        expect(page.locator("#welcome-link-error")).to_have_text(
+            "Indiquez une adresse commençant par https:// (site sécurisé) ou mailto:."
+        )
+    expect(box).to_have_value('Écrivez au <a href="mailto:secretariat@college.example">secrétariat</a>.')  # unchanged
 
-    # Pasted script never runs in the preview, nor after saving.
-    box.fill(
+    # Pasted script never runs in the preview; the server refuses the pasted link and says why.
+    pasted = (
         'Salut<script>alert("x")</script><img src=x onerror="alert(2)">'
         '<a href="javascript:alert(3)" onclick="alert(4)">clic</a>'
     )
+    box.fill(pasted)
     expect(preview).to_have_text("Salutclic")
     expect(preview.locator("script, img, [onclick]")).to_have_count(0)
     expect(preview.locator("a")).to_have_count(0)
     preview.get_by_text("clic").click()
+    click_and_wait(page, page.get_by_role("button", name="Valider"))
+    expect(page.locator("#welcome-errors")).to_contain_text("Lien refusé : « javascript:alert(3) »")
+    expect(page.get_by_label("Message d'accueil")).to_have_value(pasted)  # the form is kept
+    assert welcome_message_html(school=school) == ""  # nothing saved
+    save_screenshot(page, "welcome-link-refused")
+    # The preview parses the pasted onerror and onclick (in an inert document): Chromium reports
+    # them as refused by the Content-Security-Policy (script-src-attr). That is the policy
+    # refusing hostile input, expected here; nothing else may be reported.
+    found = axe_violations(page)
+    assert {v["help"].split(" ")[0] for v in found if v["id"] == "content-security-policy"} == {"script-src-attr"}
+    assert [v for v in found if v["id"] != "content-security-policy"] == []
+    box = page.get_by_label("Message d'accueil")
+    box.fill(pasted.replace(' href="javascript:alert(3)"', ""))
     click_and_wait(page, page.get_by_role("button", name="Valider"))
     expect(page.locator("main")).to_contain_text("Le message d'accueil est enregistré.")
     assert welcome_message_html(school=school) == "Salutclic"
@@ -84,6 +102,41 @@ def test_the_counter_and_preview_follow_the_typing_and_links_are_made_from_a_sel
     expect(page.locator("main")).to_contain_text("1001 caractères")
     expect(page.get_by_label("Message d'accueil")).to_have_value("a" * 1001)
     assert axe_violations(page) == []
+
+
+def test_with_the_academys_allow_list_the_link_button_and_the_server_refuse_other_sites(page, head, school):
+    from siecle.models import Academy
+
+    Academy.objects.filter(pk=school.academy_id).update(welcome_link_domains="ac-test.fr")
+    browser_sign_in(page, "chef")
+    page.goto(reverse("services:welcome_message"))
+    expect(page.locator("#welcome-help")).to_contain_text("Sites acceptés par l'académie : ac-test.fr")
+    box = page.get_by_label("Message d'accueil")
+    box.fill("Notre site")
+    box.evaluate("el => el.setSelectionRange(0, 10)")
+    page.get_by_label("Adresse du lien").fill("https://college.example")
+    page.get_by_role("button", name="Créer le lien").click()
+    expect(page.locator("#welcome-link-error")).to_have_text(
+        "Ce site n'est pas parmi les domaines autorisés par l'académie : ac-test.fr."
+    )
+    expect(box).to_have_value("Notre site")
+    page.get_by_label("Adresse du lien").fill("www.clg-moulin.ac-test.fr")
+    page.get_by_role("button", name="Créer le lien").click()
+    expect(page.locator("#welcome-link-error")).to_be_hidden()
+    expect(page.locator("#welcome-preview").get_by_role("link", name="Notre site")).to_have_attribute(
+        "href", "https://www.clg-moulin.ac-test.fr"
+    )
+    # Typed by hand, another site reaches the server, which refuses it and keeps the text.
+    box.fill('<a href="https://college.example">Notre site</a>')
+    expect(page.locator("#welcome-preview").locator("a")).to_have_count(0)
+    click_and_wait(page, page.get_by_role("button", name="Valider"))
+    expect(page.locator("#welcome-errors")).to_contain_text(
+        "le site college.example n'est pas parmi les domaines autorisés par l'académie, ac-test.fr."
+    )
+    expect(page.get_by_label("Message d'accueil")).to_have_value('<a href="https://college.example">Notre site</a>')
+    save_screenshot(page, "welcome-domain-refused")
+    assert axe_violations(page) == []
+    assert welcome_message_html(school=school) == ""
 
 
 def test_the_head_dates_the_notes_per_couple_in_the_browser(page, head, notes_open, couples):

@@ -1,6 +1,5 @@
 """TOTP second factor: enrolment with a QR code, sign-in with a code, recovery codes, IT reset."""
 
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from conftest import PASSWORD
 from siecle.factories import SchoolFactory
 from staff.models import RecoveryCode, SignInEvent
 from staff.services import staff_user_create_or_update
+from tests.production import production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -164,16 +164,7 @@ def test_the_admin_action_resets_the_second_factor(head, settings):
 
 
 def test_production_settings_require_it_for_everyone(tmp_path):
-    env = {
-        **os.environ,
-        "TSADMIN_ENV": "production",
-        "SECRET_KEY": "k" * 64,
-        "TELESERVICES_CODE_KEY": "t" * 64,
-        "ALLOWED_HOSTS": "ts.example.org",
-        "TSADMIN_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "tsadmin.settings",
-    }
-    env.pop("STAFF_2FA", None)
+    env = production_env(TSADMIN_VAR_DIR=str(tmp_path), STAFF_2FA=None)
     code = "import django; django.setup(); from django.conf import settings; print(settings.STAFF_2FA)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # noqa: S603
     assert out.stdout.strip() == "all"

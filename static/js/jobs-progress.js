@@ -36,6 +36,12 @@
   }
 
   function start() {
+    // The server writes the percentage in data-job-percent, never as an inline style (CSP):
+    // the bar's width is set here.
+    var fills = document.querySelectorAll("[data-job-fill][data-job-percent]");
+    for (var j = 0; j < fills.length; j++) {
+      fills[j].style.width = fills[j].getAttribute("data-job-percent") + "%";
+    }
     var boxes = document.querySelectorAll("[data-job-status-url]");
     for (var i = 0; i < boxes.length; i++) {
       if (boxes[i].getAttribute("data-job-finished") !== "1") { poll(boxes[i]); }

@@ -1,6 +1,7 @@
 // Welcome message (B3): live "n/1000" counter, live preview, and the link button.
-// The preview keeps only what the server keeps (text, line breaks, http/https/mailto links),
-// built node by node: nothing typed or pasted is ever run or inserted as HTML.
+// The preview keeps only what the server keeps (text, line breaks, https links to the academy's
+// domains when it lists some, mailto links), built node by node: nothing typed or pasted is ever
+// run or inserted as HTML. The server refuses a message with any other link and says why.
 (function () {
   "use strict";
   var textarea = document.getElementById("id_message");
@@ -11,16 +12,48 @@
   var linkError = document.getElementById("welcome-link-error");
   if (!textarea || !counter || !preview) return;
   var max = parseInt(counter.dataset.max, 10) || 1000;
-  var SCHEMES = ["http:", "https:", "mailto:"];
+  var SCHEMES = ["https:", "mailto:"];
+  var form = document.getElementById("welcome-form");
+  // The academy's allow-list (subdomains accepted), absent when any https site may be linked.
+  var domainsAttr = form ? form.getAttribute("data-link-domains") : null;
+  var DOMAINS = domainsAttr === null ? null : domainsAttr.split(/\s+/).filter(Boolean);
   var HTML_NS = "http://www.w3.org/1999/xhtml";
   var DROPPED = ["script", "style", "template"]; // dropped with their content, as on the server
 
-  function allowedHref(href) {
-    if (!href) return null;
-    var trimmed = href.trim();
+  function hostAllowed(host) {
+    if (DOMAINS === null) return true;
+    return DOMAINS.some(function (domain) {
+      return host === domain || host.slice(-(domain.length + 1)) === "." + domain;
+    });
+  }
+
+  // Why a link is refused (the server's reasons, shorter), or "" when it is allowed.
+  function refusal(href) {
+    var trimmed = (href || "").trim();
     var match = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(trimmed);
-    if (!match || SCHEMES.indexOf(match[1].toLowerCase() + ":") === -1) return null;
-    return trimmed;
+    if (!match || SCHEMES.indexOf(match[1].toLowerCase() + ":") === -1) {
+      return "Indiquez une adresse commençant par https:// (site sécurisé) ou mailto:.";
+    }
+    if (match[1].toLowerCase() === "mailto") return "";
+    var url;
+    try {
+      url = new URL(trimmed);
+    } catch (error) {
+      return "L'adresse du site n'est pas valide.";
+    }
+    if (!url.hostname || url.username || url.password || trimmed.indexOf("\\") !== -1) {
+      return "L'adresse du site n'est pas valide.";
+    }
+    if (!hostAllowed(url.hostname.replace(/\.$/, ""))) {
+      return "Ce site n'est pas parmi les domaines autorisés par l'académie : "
+        + (DOMAINS.length ? DOMAINS.join(", ") : "aucun") + ".";
+    }
+    return "";
+  }
+
+  function allowedHref(href) {
+    if (!href || refusal(href)) return null;
+    return href.trim();
   }
 
   function chars(text) {
@@ -83,9 +116,10 @@
   }
 
   function makeLink() {
-    var href = allowedHref(completed(urlInput.value));
+    var typed = completed(urlInput.value);
+    var href = allowedHref(typed);
     if (!href) {
-      linkError.textContent = "Indiquez une adresse commençant par http://, https:// ou mailto:.";
+      linkError.textContent = refusal(typed);
       linkError.hidden = false;
       urlInput.focus();
       return;
