@@ -13,7 +13,16 @@ def _manage(*args, **env):
     full_env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "TELESERVICES_CODE_KEY", "TSADMIN_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "TELESERVICES_CODE_KEY",
+            "CODES_ENCRYPTION_KEYS",
+            "CODES_LOOKUP_KEY",
+            "TSADMIN_ENV",
+            "DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     full_env.update(env)
     return subprocess.run(  # noqa: S603 — our own manage.py
@@ -42,9 +51,40 @@ def test_production_settings_pass_the_deployment_checklist():
         TSADMIN_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(60),
         TELESERVICES_CODE_KEY=secrets.token_urlsafe(60),
+        CODES_ENCRYPTION_KEYS=f"{secrets.token_urlsafe(60)},{secrets.token_urlsafe(60)}",
+        CODES_LOOKUP_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="ts.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _production_keys(**overrides) -> dict:
+    keys = {
+        "TSADMIN_ENV": "production",
+        "ALLOWED_HOSTS": "ts.example",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "TELESERVICES_CODE_KEY": secrets.token_urlsafe(60),
+        "CODES_ENCRYPTION_KEYS": secrets.token_urlsafe(60),
+        "CODES_LOOKUP_KEY": secrets.token_urlsafe(60),
+    }
+    keys.update(overrides)
+    return {k: v for k, v in keys.items() if v is not None}
+
+
+def test_production_refuses_to_start_without_the_codes_encryption_and_lookup_keys():
+    # The codes at rest are sealed with keys from the environment, never from a generated file.
+    result = _manage("check", **_production_keys(CODES_ENCRYPTION_KEYS=None))
+    assert result.returncode != 0
+    assert "CODES_ENCRYPTION_KEYS must be set in production" in result.stderr
+    result = _manage("check", **_production_keys(CODES_LOOKUP_KEY=None))
+    assert result.returncode != 0
+    assert "CODES_LOOKUP_KEY must be set in production" in result.stderr
+
+
+def test_production_refuses_a_weak_key_among_the_codes_encryption_keys():
+    result = _manage("check", **_production_keys(CODES_ENCRYPTION_KEYS=f"{secrets.token_urlsafe(60)},short"))
+    assert result.returncode != 0
+    assert "Every key of CODES_ENCRYPTION_KEYS must be 50 characters" in result.stderr
 
 
 def test_production_refuses_to_start_without_the_codes_digest_key():
