@@ -32,7 +32,7 @@ def test_the_stored_rows_hold_no_code_in_clear(school, head):
     assert len([c for c in codes if c.kind == CodeKind.CAR]) == 2
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM car_activationcode WHERE 1 = 0")
-        columns = [c.name for c in cursor.description]
+        columns = [c[0] for c in cursor.description]
     assert "value" not in columns
     dump = repr(raw_rows())
     for code in codes:

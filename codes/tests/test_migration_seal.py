@@ -31,7 +31,7 @@ def migrate(targets) -> None:
 def columns() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM car_activationcode WHERE 1 = 0")
-        return [c.name for c in cursor.description]
+        return [c[0] for c in cursor.description]
 
 
 def test_clear_codes_are_sealed_in_batches_and_the_clear_column_is_dropped(school):
