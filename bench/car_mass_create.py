@@ -72,10 +72,10 @@ def _raw_insert(school, links, user) -> None:
 
     from codes import values as codes
     from codes.models import ActivationCode, CodeEvent
-    from codes.sealing import sealed_pair
+    from codes.sealing import sealed_pairs
 
     at = timezone.now()
-    values = [sealed_pair(v) for v in codes.generate_many(len(links))]
+    values = sealed_pairs(codes.generate_many(len(links)))
     code_table, event_table = ActivationCode._meta.db_table, CodeEvent._meta.db_table
     with connection.cursor() as cursor:
         params = []
@@ -107,10 +107,10 @@ def _copy_insert(school, links, user) -> None:
 
     from codes import values as codes
     from codes.models import ActivationCode, CodeEvent
-    from codes.sealing import sealed_pair
+    from codes.sealing import sealed_pairs
 
     at = timezone.now()
-    values = [sealed_pair(v) for v in codes.generate_many(len(links))]
+    values = sealed_pairs(codes.generate_many(len(links)))
     code_table, event_table = ActivationCode._meta.db_table, CodeEvent._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

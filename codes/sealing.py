@@ -45,6 +45,12 @@ class Keyring:
     current_id: str
     ciphers: dict[str, AESGCM]
     lookup_key: bytes
+    lookup_hmac: hmac.HMAC  # keyed once; each hash starts from a copy (no key setup per code)
+
+    def hash(self, normal: str) -> str:
+        one = self.lookup_hmac.copy()
+        one.update(normal.encode())
+        return one.hexdigest()[:LOOKUP_HEX]
 
 
 def key_id(secret: str) -> str:
@@ -62,7 +68,12 @@ def _keyring(secrets: tuple[str, ...], lookup_secret: str) -> Keyring:
         raise SealError("CODES_ENCRYPTION_KEYS is empty.")
     ciphers = {key_id(s): AESGCM(_aes_key(s)) for s in secrets}
     lookup_key = hmac.digest(lookup_secret.encode(), b"tsadmin codes lookup key", hashlib.sha256)
-    return Keyring(current_id=key_id(secrets[0]), ciphers=ciphers, lookup_key=lookup_key)
+    return Keyring(
+        current_id=key_id(secrets[0]),
+        ciphers=ciphers,
+        lookup_key=lookup_key,
+        lookup_hmac=hmac.new(lookup_key, digestmod=hashlib.sha256),
+    )
 
 
 def keyring() -> Keyring:
@@ -72,8 +83,7 @@ def keyring() -> Keyring:
 
 def lookup(typed: str) -> str:
     """The keyed hash a code is stored and searched under (of its normalised form)."""
-    normal = values.normalize(typed).encode()
-    return hmac.digest(keyring().lookup_key, normal, hashlib.sha256).hex()[:LOOKUP_HEX]
+    return keyring().hash(values.normalize(typed))
 
 
 def seal(value: str, *, ring: Keyring | None = None) -> str:
@@ -88,8 +98,21 @@ def sealed_pair(value: str, *, ring: Keyring | None = None) -> tuple[str, str]:
     """(value_sealed, value_lookup) of a clear code: what a write path stores."""
     ring = ring or keyring()
     normal = values.normalize(value)
-    digest = hmac.digest(ring.lookup_key, normal.encode(), hashlib.sha256).hex()[:LOOKUP_HEX]
-    return seal(normal, ring=ring), digest
+    return seal(normal, ring=ring), ring.hash(normal)
+
+
+def sealed_pairs(generated: list[str]) -> list[tuple[str, str]]:
+    """`sealed_pair` of many freshly generated values (already normal), for the mass creation:
+    one draw of nonces for all, the keys looked up once."""
+    ring = keyring()
+    kid, cipher, hash_ = ring.current_id, ring.ciphers[ring.current_id], ring.hash
+    nonces = os.urandom(NONCE_SIZE * len(generated))
+    out = []
+    for i, value in enumerate(generated):
+        nonce = nonces[i * NONCE_SIZE : (i + 1) * NONCE_SIZE]
+        body = cipher.encrypt(nonce, value.encode(), AAD)
+        out.append((f"{kid}:{base64.b64encode(nonce + body).decode()}", hash_(value)))
+    return out
 
 
 def token_key_id(token: str) -> str:

@@ -199,10 +199,9 @@ def codes_create_bulk(
             break
         # Sealed in Python while the rows are built (docs/codes-at-rest.md): the clear value
         # never reaches the database; the lookup hash finds the rows written back.
-        ring = sealing.keyring()
         rows, drawn = [], {}
-        for value, t in zip(values.generate_many(len(pending)), pending, strict=True):
-            sealed, lookup = sealing.sealed_pair(value, ring=ring)
+        generated = values.generate_many(len(pending))
+        for value, t, (sealed, lookup) in zip(generated, pending, sealing.sealed_pairs(generated), strict=True):
             drawn[lookup] = (value, t)
             rows.append(
                 (kind, school.pk, t.student_id, t.link_id, sealed, lookup, True, stored_at, stored_at)

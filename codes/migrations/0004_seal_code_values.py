@@ -7,7 +7,8 @@ reverse decrypts back into a `value` column), as long as the keys are configured
 
 Dropping a column rebuilds the table on SQLite, which loses the objects the `codes` models do
 not know about: the replication's journal triggers and its continuity index are installed again
-at the end (on PostgreSQL too, where the triggers' functions named the dropped column).
+by `replication.0004_code_triggers_after_sealing` (on PostgreSQL too, where the triggers'
+functions named the dropped column), which `migrate` runs right after this one.
 """
 
 from django.db import migrations, models
@@ -56,20 +57,9 @@ def unseal_to_clear(apps, schema_editor):
             last = rows[-1][0]
 
 
-def reinstall_replication_objects(apps, schema_editor):
-    from replication.journal import journal_install
-
-    journal_install(schema_editor, tables=[TABLE])
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS repl_code_continuity_idx ON {TABLE} (continuity_at) "
-        "WHERE continuity_at IS NOT NULL"
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("codes", "0003_event_password_reset"),
-        ("replication", "0003_code_continuity_index"),
     ]
 
     operations = [
@@ -110,5 +100,4 @@ class Migration(migrations.Migration):
             model_name="activationcode",
             constraint=models.CheckConstraint(condition=~models.Q(value_lookup=""), name="code_lookup_not_empty"),
         ),
-        migrations.RunPython(reinstall_replication_objects, migrations.RunPython.noop, elidable=False),
     ]

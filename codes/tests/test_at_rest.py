@@ -40,6 +40,7 @@ def test_the_stored_rows_hold_no_code_in_clear(school, head):
         assert len(clear) == 13 and clear.isalnum()
         assert clear not in dump and code.display not in dump
         assert code.value_sealed.startswith(sealing.keyring().current_id + ":")
+        assert ActivationCode.objects.get(value_lookup=sealing.lookup(code.display)).pk == code.pk
 
 
 def test_two_codes_of_the_same_value_are_sealed_differently_but_share_one_lookup():

@@ -18,7 +18,7 @@ from replication.models import Change
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CLEAR = [("codes", "0003_event_password_reset")]
-SEALED = [("codes", "0004_seal_code_values")]
+SEALED = [("codes", "0004_seal_code_values"), ("replication", "0004_code_triggers_after_sealing")]
 ROWS = 5003  # more than one batch of 5,000
 
 
