@@ -115,10 +115,6 @@ def sealed_pairs(generated: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def token_key_id(token: str) -> str:
-    return token.partition(":")[0]
-
-
 def unseal(token: str, *, ring: Keyring | None = None) -> str:
     """The clear code of a stored `value_sealed`. Raises SealError when no key opens it."""
     ring = ring or keyring()
@@ -131,8 +127,3 @@ def unseal(token: str, *, ring: Keyring | None = None) -> str:
         return cipher.decrypt(raw[:NONCE_SIZE], raw[NONCE_SIZE:], AAD).decode()
     except (InvalidTag, binascii.Error, ValueError) as exc:
         raise SealError(f"A code sealed with key id {kid!r} does not open (altered row?).") from exc
-
-
-def display_sealed(token: str) -> str:
-    """The printed form (`1W2J - FML - 8EA - BKK`) of a stored code."""
-    return values.display(unseal(token))
