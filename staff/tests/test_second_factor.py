@@ -169,6 +169,8 @@ def test_production_settings_require_it_for_everyone(tmp_path):
         "TSADMIN_ENV": "production",
         "SECRET_KEY": "k" * 64,
         "TELESERVICES_CODE_KEY": "t" * 64,
+        "CODES_ENCRYPTION_KEYS": "c" * 64,
+        "CODES_LOOKUP_KEY": "l" * 64,
         "ALLOWED_HOSTS": "ts.example.org",
         "TSADMIN_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "tsadmin.settings",
