@@ -72,17 +72,19 @@ def _raw_insert(school, links, user) -> None:
 
     from codes import values as codes
     from codes.models import ActivationCode, CodeEvent
+    from codes.sealing import sealed_pairs
 
     at = timezone.now()
-    values = codes.generate_many(len(links))
+    values = sealed_pairs(codes.generate_many(len(links)))
     code_table, event_table = ActivationCode._meta.db_table, CodeEvent._meta.db_table
     with connection.cursor() as cursor:
         params = []
-        for link, value in zip(links, values, strict=True):
-            params += ["R", school.pk, link.student_id, link.pk, value, True, at, at, "creation", ""]
-        rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(links))
+        for link, (sealed, lookup) in zip(links, values, strict=True):
+            params += ["R", school.pk, link.student_id, link.pk, sealed, lookup, True, at, at, "creation", ""]
+        rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(links))
         cursor.execute(
-            f"INSERT INTO {code_table} (kind, school_id, student_id, link_id, value, is_valid, created_at, "  # noqa: S608
+            f"INSERT INTO {code_table} (kind, school_id, student_id, link_id, value_sealed, value_lookup, is_valid, "  # noqa: S608
+            "created_at, "
             f"changed_at, change_kind, notification_mode) VALUES {rows} RETURNING id",
             params,
         )
@@ -105,9 +107,10 @@ def _copy_insert(school, links, user) -> None:
 
     from codes import values as codes
     from codes.models import ActivationCode, CodeEvent
+    from codes.sealing import sealed_pairs
 
     at = timezone.now()
-    values = codes.generate_many(len(links))
+    values = sealed_pairs(codes.generate_many(len(links)))
     code_table, event_table = ActivationCode._meta.db_table, CodeEvent._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -116,10 +119,15 @@ def _copy_insert(school, links, user) -> None:
         )
         code_ids = [r[0] for r in cursor.fetchall()]
         raw = cursor.cursor
-        columns = "id, kind, school_id, student_id, link_id, value, is_valid, created_at, changed_at, change_kind, notification_mode"
+        columns = (
+            "id, kind, school_id, student_id, link_id, value_sealed, value_lookup, is_valid, created_at, changed_at, "
+            "change_kind, notification_mode"
+        )
         with raw.copy(f"COPY {code_table} ({columns}) FROM STDIN") as copy:
-            for code_id, link, value in zip(code_ids, links, values, strict=True):
-                copy.write_row((code_id, "R", school.pk, link.student_id, link.pk, value, True, at, at, "creation", ""))
+            for code_id, link, (sealed, lookup) in zip(code_ids, links, values, strict=True):
+                copy.write_row(
+                    (code_id, "R", school.pk, link.student_id, link.pk, sealed, lookup, True, at, at, "creation", "")
+                )
         columns = "kind, school_id, student_id, link_id, code_id, event, mode, detail, at, by_id"
         with raw.copy(f"COPY {event_table} ({columns}) FROM STDIN") as copy:
             for code_id, link in zip(code_ids, links, strict=True):

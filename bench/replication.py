@@ -103,7 +103,7 @@ RAW = {
     ),
     "portal_code": (
         "id, school_id, digest, kind, link_id, student_id, created_on",
-        "SELECT id, school_id, value, kind, link_id, student_id, created_at::date "
+        "SELECT id, school_id, value_lookup, kind, link_id, student_id, created_at::date "
         "FROM car_activationcode x WHERE is_valid AND {activated}",
     ),
 }

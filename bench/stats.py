@@ -74,11 +74,11 @@ def _give_codes_states(academy_id: int, year_start: datetime.date) -> None:
             """,  # noqa: S608
             [academy_id],
         )
-        common = "kind, school_id, student_id, link_id, value, is_valid, created_at, changed_at, change_kind"
+        common = "kind, school_id, student_id, link_id, value_sealed, value_lookup, is_valid, created_at, changed_at, change_kind"
         cursor.execute(
             f"""
             INSERT INTO {codes} ({common}, notification_mode, invalidated_at)
-            SELECT 'R', school_id, student_id, link_id, 'X' || lpad(link_id::text, 12, '0'), false,
+            SELECT 'R', school_id, student_id, link_id, 'bench:X', 'X' || lpad(link_id::text, 12, '0'), false,
                    now() - interval '400 days', now() - interval '300 days', 'invalidation', '',
                    now() - interval '300 days'
             FROM bench_pairs WHERE r < 0.03 OR r > 0.90
@@ -93,7 +93,7 @@ def _give_codes_states(academy_id: int, year_start: datetime.date) -> None:
         cursor.execute(
             f"""
             INSERT INTO {codes} ({common}, notification_mode, notified_at, used_at, account_id)
-            SELECT 'R', school_id, student_id, link_id, 'Y' || lpad(link_id::text, 12, '0'), true,
+            SELECT 'R', school_id, student_id, link_id, 'bench:Y', 'Y' || lpad(link_id::text, 12, '0'), true,
                    now(), now(), 'creation', CASE WHEN n < 0.7 THEN 'C' ELSE '' END,
                    CASE WHEN n < 0.56 THEN %s::date WHEN n < 0.7 THEN %s::date END,
                    CASE WHEN n < 0.7 AND a < 0.23 THEN %s::timestamptz

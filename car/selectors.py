@@ -21,7 +21,7 @@ def car_pairs(*, school: School, selection: Selection = WHOLE_SCHOOL, without_va
     """The (student, legal guardian) pairs of the selection with refusal and valid-CAR facts.
 
     Each row is a GuardianLink with `student`, `student.division`, `student.mef`, `guardian`
-    loaded, and the annotations `refused`, `code_id`, `code_value`, `notified_at`,
+    loaded, and the annotations `refused`, `code_id`, `code_sealed`, `notified_at`,
     `notification_mode`, `used_at`, `continuity_at` (None when the pair has no valid code).
     """
     qs = (

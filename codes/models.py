@@ -3,7 +3,8 @@
 One table holds both kinds (about 2M rows academy-wide): a CAR belongs to a student–guardian
 link, a CAE to a student alone. The database itself guarantees the rules that must never
 break, whatever the code path or the concurrency:
-- a code value is unique in the academy;
+- a code value is unique in the academy (through its keyed lookup hash: the value itself is
+  stored only sealed, see `codes.sealing` and docs/codes-at-rest.md);
 - a (student, guardian) pair has at most one valid CAR, a student at most one valid CAE
   (partial unique indexes);
 - a pair or a student has at most one refusal on record.
@@ -21,7 +22,7 @@ from django.db.models import Q
 
 from siecle.models import GuardianLink, School, Student
 
-from . import values
+from . import sealing, values
 
 
 class CodeKind(models.TextChoices):
@@ -59,7 +60,10 @@ class ActivationCode(models.Model):
         related_name="activation_codes",
         db_index=False,
     )
-    value = models.CharField("code", max_length=13, unique=True)
+    # The code is never stored in clear: sealed with AES-GCM (`value_sealed`) and found by its
+    # keyed hash (`value_lookup`, unique). `value` below reads and writes both.
+    value_sealed = models.CharField("code chiffré", max_length=sealing.TOKEN_MAX, editable=False)
+    value_lookup = models.CharField("empreinte du code", max_length=sealing.LOOKUP_HEX, unique=True, editable=False)
     is_valid = models.BooleanField("valide", default=True)
     created_at = models.DateTimeField("créé le")
     # The last change of the code, as the history columns show it ("10/12/12 Création").
@@ -94,7 +98,8 @@ class ActivationCode(models.Model):
                 condition=Q(kind=CodeKind.CAR, link__isnull=False) | Q(kind=CodeKind.CAE, link__isnull=True),
                 name="code_car_has_link_cae_has_none",
             ),
-            models.CheckConstraint(condition=~Q(value=""), name="code_value_not_empty"),
+            models.CheckConstraint(condition=~Q(value_sealed=""), name="code_sealed_not_empty"),
+            models.CheckConstraint(condition=~Q(value_lookup=""), name="code_lookup_not_empty"),
         ]
         indexes = [
             models.Index(fields=["link", "created_at"], name="code_link_idx"),
@@ -104,10 +109,21 @@ class ActivationCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.display
+        # Never the value: the admin and logs show this.
+        return f"{self.get_kind_display()} n° {self.pk}"
+
+    @property
+    def value(self) -> str:
+        """The code in clear, decrypted: only for a letter, an e-mail or the pair/student screen."""
+        return sealing.unseal(self.value_sealed)
+
+    @value.setter
+    def value(self, clear: str) -> None:
+        self.value_sealed, self.value_lookup = sealing.sealed_pair(clear)
 
     @property
     def display(self) -> str:
+        """The printed form of the code (decrypts it)."""
         return values.display(self.value)
 
     @property

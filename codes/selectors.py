@@ -89,7 +89,8 @@ def valid_code_annotations(*, kind: str, owner: str) -> dict:
     """Annotations of a list row (a link or a student) read from its valid code of this kind.
 
     `owner` is the field the refusal points to from the row ("link" or "student"). Gives
-    `refused`, `code_id`, `code_value`, `notified_at`, `notification_mode`, `used_at`,
+    `refused`, `code_id`, `code_sealed` (the code, sealed: `codes.sealing.unseal` opens it
+    where a person must read it), `notified_at`, `notification_mode`, `used_at`,
     `continuity_at` (None when there is no valid code).
     """
     return {
@@ -99,7 +100,7 @@ def valid_code_annotations(*, kind: str, owner: str) -> dict:
         ),
         "refused": Exists(AccessRefusal.objects.filter(kind=kind, **{owner: OuterRef("pk")})),
         "code_id": F("valid_code__id"),
-        "code_value": F("valid_code__value"),
+        "code_sealed": F("valid_code__value_sealed"),
         "notified_at": F("valid_code__notified_at"),
         "notification_mode": F("valid_code__notification_mode"),
         "used_at": F("valid_code__used_at"),

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from siecle.models import School
 
-from . import values
+from . import sealing, values
 from .models import AccessRefusal, ActivationCode, CodeEvent, CodeKind, EventKind, NotificationMode
 from .signals import codes_revoked
 
@@ -128,7 +128,8 @@ _CODE_COLUMNS = (
     "school_id",
     "student_id",
     "link_id",
-    "value",
+    "value_sealed",
+    "value_lookup",
     "is_valid",
     "created_at",
     "changed_at",
@@ -196,20 +197,23 @@ def codes_create_bulk(
     for _attempt in range(MAX_ATTEMPTS):
         if not pending:
             break
-        drawn = values.generate_many(len(pending))
-        wanted = dict(zip(drawn, pending, strict=True))
-        _insert_codes_ignoring_conflicts(
-            [
-                (kind, school.pk, t.student_id, t.link_id, v, True, stored_at, stored_at, EventKind.CREATION, "")
-                for v, t in wanted.items()
-            ]
-        )
+        # Sealed in Python while the rows are built (docs/codes-at-rest.md): the clear value
+        # never reaches the database; the lookup hash finds the rows written back.
+        rows, drawn = [], {}
+        generated = values.generate_many(len(pending))
+        for value, t, (sealed, lookup) in zip(generated, pending, sealing.sealed_pairs(generated), strict=True):
+            drawn[lookup] = (value, t)
+            rows.append(
+                (kind, school.pk, t.student_id, t.link_id, sealed, lookup, True, stored_at, stored_at)
+                + (EventKind.CREATION, "")
+            )
+        _insert_codes_ignoring_conflicts(rows)
         mine = [
-            NewCode(pk, value, student_id, link_id)
-            for pk, value, student_id, link_id, created_at in ActivationCode.objects.filter(
-                value__in=drawn
-            ).values_list("pk", "value", "student_id", "link_id", "created_at")
-            if wanted.get(value) == Target(student_id, link_id) and created_at == at
+            NewCode(pk, drawn[lookup][0], student_id, link_id)
+            for pk, lookup, student_id, link_id, created_at in ActivationCode.objects.filter(
+                value_lookup__in=list(drawn)
+            ).values_list("pk", "value_lookup", "student_id", "link_id", "created_at")
+            if drawn[lookup][1] == Target(student_id, link_id) and created_at == at
         ]
         created.extend(mine)
         got = {Target(c.student_id, c.link_id) for c in mine}

@@ -27,7 +27,7 @@ from django.core.validators import validate_email
 from django.db.models import F
 from django.utils import timezone
 
-from codes import values
+from codes import sealing, values
 from codes.models import CodeKind
 from codes.selectors import valid_code_annotations
 from services.models import LetterType
@@ -224,7 +224,7 @@ def guardian_letters(*, school: School, link_ids: Iterable[int]) -> list[Guardia
     letters = []
     for guardian in ordered:
         rows = by_guardian[guardian.pk]
-        children = [_child_line(pair.student, pair.code_id, pair.code_value, access) for pair in rows]
+        children = [_child_line(pair.student, pair.code_id, pair.code_sealed, access) for pair in rows]
         usable = codes_usable_from(created_at=max(pair.code_created_at for pair in rows))
         letters.append(
             GuardianLetter(
@@ -262,7 +262,7 @@ def student_letters(*, school: School, student_ids: Iterable[int]) -> list[Stude
             addressee=_addressee(student.first_name, student.last_name),
             division=student.division.code if student.division else "",
             birth_date=student.birth_date,
-            child=_child_line(student, student.code_id, student.code_value, access),
+            child=_child_line(student, student.code_id, student.code_sealed, access),
             school=header,
             access=replace(access, usable_from=codes_usable_from(created_at=student.code_created_at)),
             continuity=student.continuity_at is not None,
@@ -275,7 +275,8 @@ def _valid_code_created_at() -> F:
     return F("valid_code__created_at")
 
 
-def _child_line(student: Student, code_id: int, value: str, access: Access) -> ChildLine:
+def _child_line(student: Student, code_id: int, sealed: str, access: Access) -> ChildLine:
+    value = sealing.unseal(sealed)  # decrypted here only: the letter or e-mail prints it
     return ChildLine(
         student_id=student.pk,
         last_name=student.last_name,

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from codes.models import AccessRefusal, ActivationCode, CodeKind
+from codes.sealing import unseal
 from consultation.models import PUBLISHED_ABSENCE_STATES, Absence, B2iValidation, CompetenceValidation, Mark
 from portal.digests import code_digest
 from services.models import NotesMode, NotesPublicationDate, SchoolSettings, ServiceState
@@ -124,9 +125,17 @@ def expected_rows(kind: str, *, today: datetime.date | None = None) -> Iterator[
             student__has_left=False,
         ).order_by("pk")
         for pk, school_id, value, kind_, link_id, student_id, created_at in codes.values_list(
-            "pk", "school_id", "value", "kind", "link_id", "student_id", "created_at"
+            "pk", "school_id", "value_sealed", "kind", "link_id", "student_id", "created_at"
         ).iterator():
-            yield (pk, school_id, code_digest(value), kind_, link_id, student_id, timezone.localdate(created_at))
+            yield (
+                pk,
+                school_id,
+                code_digest(unseal(value)),
+                kind_,
+                link_id,
+                student_id,
+                timezone.localdate(created_at),
+            )
     elif kind == "notes_deadline":
         deadline_schools = set(
             SchoolSettings.objects.filter(school_id__in=schools, notes_mode=NotesMode.DEADLINE).values_list(

@@ -74,7 +74,7 @@ JOURNALED: tuple[Journaled, ...] = (
     Journaled(
         "car_activationcode",
         "codes.ActivationCode",
-        watched=("kind", "school_id", "student_id", "link_id", "value", "is_valid", "created_at"),
+        watched=("kind", "school_id", "student_id", "link_id", "value_lookup", "is_valid", "created_at"),
     ),
     # A refusal names its pair (CAR) or its student (CAE): lifting it deletes the row.
     Journaled(

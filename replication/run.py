@@ -41,6 +41,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
+from codes.sealing import keyring, unseal
 from portal.digests import code_digest, code_normalize
 from siecle.models import School
 
@@ -713,15 +714,17 @@ _COPY_ESCAPE = re.compile(rb"\\(.)", re.DOTALL)
 
 
 def _digester(key: str) -> Callable[[bytes], bytes]:
-    """`code_digest` for a COPY text field (bytes in, hex bytes out), the HMAC key set up once."""
+    """`code_digest` for a COPY text field holding a sealed code (bytes in, hex bytes out): the
+    code is decrypted in memory, row by row, and only its digest goes down; the HMAC key set up once."""
     keyed = hmac.new(key.encode(), digestmod=hashlib.sha256)
     plain = {b"t": b"\t", b"n": b"\n", b"r": b"\r"}
+    ring = keyring()
 
     def digest(field: bytes) -> bytes:
         if b"\\" in field:  # COPY's text escapes (never in a stored code: kept for safety)
             field = _COPY_ESCAPE.sub(lambda m: plain.get(m.group(1), m.group(1)), field)
         one = keyed.copy()
-        one.update(code_normalize(field.decode()).encode())
+        one.update(code_normalize(unseal(field.decode(), ring=ring)).encode())
         return one.hexdigest().encode()
 
     return digest
@@ -787,7 +790,7 @@ def _stage(sides: _Sides, t: Copied, *, scope: _Scope, counts: dict, direct: boo
                     rows = [
                         (
                             *row[:digest_at],
-                            code_digest(row[digest_at], key=key),
+                            code_digest(unseal(row[digest_at]), key=key),
                             *row[digest_at + 1 : created_at],
                             _created_on(row[created_at]),
                             *row[created_at + 1 :],

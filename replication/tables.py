@@ -318,7 +318,7 @@ def copied_tables(vendor: str) -> tuple[Copied, ...]:
             table="portal_code",
             columns=("id", "school_id", "digest", "kind", "link_id", "student_id", "created_on"),
             select=(
-                "SELECT c.id, c.school_id, c.value, c.kind, c.link_id, c.student_id, {created_on} "
+                "SELECT c.id, c.school_id, c.value_sealed, c.kind, c.link_id, c.student_id, {created_on} "
                 "FROM car_activationcode c JOIN siecle_student ls ON ls.id = c.student_id "
                 "LEFT JOIN siecle_guardianlink l ON l.id = c.link_id "
                 "WHERE c.is_valid AND NOT ls.has_left AND "

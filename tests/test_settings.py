@@ -4,6 +4,7 @@ The other refusals of production (embedded defaults, DEBUG, mail without TLS) ar
 test_production_settings.py."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -11,13 +12,13 @@ from pathlib import Path
 from tests.production import production_env, run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
+_SECRETS = {"SECRET_KEY", "TELESERVICES_CODE_KEY", "CODES_ENCRYPTION_KEYS", "CODES_LOOKUP_KEY"}
 
 
 def _manage(*args, **env):
+    """manage.py with this environment minus the secrets and the mode, plus `env`."""
     full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "TELESERVICES_CODE_KEY", "TSADMIN_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        k: v for k, v in os.environ.items() if k not in _SECRETS | {"TSADMIN_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     full_env.update(env)
     return subprocess.run(  # noqa: S603 — our own manage.py
@@ -40,6 +41,22 @@ def test_production_refuses_a_weak_secret_key():
 def test_production_settings_pass_the_deployment_checklist():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_the_codes_encryption_and_lookup_keys():
+    # The codes at rest are sealed with keys from the environment, never from a generated file.
+    result = run_manage("check", env=production_env(CODES_ENCRYPTION_KEYS=None))
+    assert result.returncode != 0
+    assert "CODES_ENCRYPTION_KEYS must be set in production" in result.stderr
+    result = run_manage("check", env=production_env(CODES_LOOKUP_KEY=None))
+    assert result.returncode != 0
+    assert "CODES_LOOKUP_KEY must be set in production" in result.stderr
+
+
+def test_production_refuses_a_weak_key_among_the_codes_encryption_keys():
+    result = run_manage("check", env=production_env(CODES_ENCRYPTION_KEYS=f"{secrets.token_urlsafe(60)},short"))
+    assert result.returncode != 0
+    assert "Every key of CODES_ENCRYPTION_KEYS must be 50 characters" in result.stderr
 
 
 def test_production_refuses_to_start_without_the_codes_digest_key():

@@ -54,3 +54,21 @@ def key_from_env(env, name: str, *, var_dir: Path, production: bool) -> str:
             with os.fdopen(fd, "w") as out:
                 out.write(secrets.token_urlsafe(64))
     return key_file.read_text().strip()
+
+
+def keys_from_env(env, name: str, *, var_dir: Path, production: bool) -> list[str]:
+    """Several secrets in one variable, comma-separated, newest first (a key being rotated out
+    stays listed after the new one until nothing uses it any more).
+
+    Same rules as `key_from_env`, for each key: production refuses a missing or short one;
+    outside production one key is generated once into var/<name>.
+    """
+    keys = [k.strip() for k in key_from_env(env, name, var_dir=var_dir, production=production).split(",")]
+    keys = [k for k in keys if k]
+    if not keys:
+        raise ImproperlyConfigured(f"{name} holds no key.")
+    if production and any(len(k) < 50 or k.startswith("django-insecure") for k in keys):
+        raise ImproperlyConfigured(f"Every key of {name} must be 50 characters at least in production.")
+    if len(set(keys)) != len(keys):
+        raise ImproperlyConfigured(f"{name} lists the same key twice.")
+    return keys

@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from tsadmin import browser_policy, production
-from tsadmin.keys import key_from_env
+from tsadmin.keys import key_from_env, keys_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -36,6 +36,11 @@ SECRET_KEY = _key("SECRET_KEY")
 # in no database (docs/teleservices-database.md). Changing it makes every replicated code unusable
 # until a `replicate --full`.
 TELESERVICES_CODE_KEY = _key("TELESERVICES_CODE_KEY")
+# Activation codes at rest in the SIECLE base (docs/codes-at-rest.md): AES-GCM keys, newest first,
+# comma-separated (the older ones only open rows `codes_rotate_key` has not re-sealed yet), and
+# the key of the lookup hash that finds a typed code and keeps codes unique. In no database.
+CODES_ENCRYPTION_KEYS = keys_from_env(env, "CODES_ENCRYPTION_KEYS", var_dir=VAR_DIR, production=PRODUCTION)
+CODES_LOOKUP_KEY = _key("CODES_LOOKUP_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

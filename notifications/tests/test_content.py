@@ -207,7 +207,9 @@ def test_student_letter_names_the_student_and_his_code(school):
         school=school, first_name="Léa", last_name="DUPONT", division=DivisionFactory(school=school, code="4C")
     )
     # Every student gets his CAE with him (D1); one without a valid CAE gets no letter.
-    ActivationCode.objects.filter(student=student, kind=CodeKind.CAE).update(value="1W2JFML8EABKK")
+    cae = ActivationCode.objects.get(student=student, kind=CodeKind.CAE)
+    cae.value = "1W2JFML8EABKK"
+    cae.save(update_fields=["value_sealed", "value_lookup"])
     without_code = StudentFactory(school=school)
     ActivationCode.objects.filter(student=without_code).update(is_valid=False)
     letters = student_letters(school=school, student_ids=[student.pk, without_code.pk])
