@@ -17,10 +17,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Max, Min
 
 from .catalogue import B2I_DOMAINS, B2I_ITEMS, LPC_COMPETENCES
-from .family import SERVICE_LABELS, code_opens
+from .family import code_opens
 from .models import Absence, Account, Attachment, B2iItem, Code, Competence, Mark, Student
 
 # --- The child, if the account reaches him and his school has the service open ------------
+
+# The menu of a child's services on his pages: short labels, in the order families read them.
+SERVICE_TABS = {
+    "absences": "Absences",
+    "notes": "Notes",
+    "lpc": "Livret de compétences",
+    "b2i": "B2i",
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class ConsultedChild:
     division: str
     school_name: str
     school_address_lines: tuple[str, ...]
-    services: tuple[ServiceTab, ...]  # the services open at the child's school, in the home page's order
+    services: tuple[ServiceTab, ...]  # the services open at the child's school (SERVICE_TABS' order)
 
     @property
     def full_name(self) -> str:
@@ -81,7 +89,7 @@ def consultation_child(*, account: Account, student_id: int, service: str) -> Co
         division=division,
         school_name=school.name,
         school_address_lines=tuple(lines),
-        services=tuple(ServiceTab(code=c, label=SERVICE_LABELS[c]) for c in school.services if c in SERVICE_LABELS),
+        services=tuple(ServiceTab(code=c, label=label) for c, label in SERVICE_TABS.items() if c in school.services),
     )
 
 

@@ -97,7 +97,10 @@ def test_it_shows_the_absences_as_half_days_per_week_newest_first(family):
     assert "no-store" in response["Cache-Control"]
     page = _text(response)
     assert "La scolarité de <strong>Léa DURAND</strong>, né(e) le <strong>07/07/2012</strong>" in page
-    rows = re.findall(r'data-testid="absence-week"> <th scope="row">du lundi (\S+)</th> <td>(\d+)</td>', page)
+    rows = re.findall(
+        r'data-testid="absence-week"> <th scope="row">du lundi (\S+) <details.*?</th> <td class="ts-count">(\d+)</td>',
+        page,
+    )
     assert rows == [("17/11/2025", "3"), ("06/10/2025", "1")]
     assert "lundi 17/11 : matin et après-midi" in page and "jeudi 20/11 : matin" in page
     assert "18/11" not in page
@@ -110,10 +113,10 @@ def test_the_absences_are_shown_one_school_year_at_a_time(family):
     _absence(lea, dt.date(2025, 9, 1))  # 2025-2026
     client = family["client"]
     page = _text(client.get(f"/enfant/{lea.pk}/absences/?annee=2024"))
-    assert re.findall(r"du lundi (\S+)</th>", page) == ["25/08/2025", "02/09/2024"]
+    assert re.findall(r"du lundi (\S+) <details", page) == ["25/08/2025", "02/09/2024"]
     assert 'href="?annee=2025"' in page and "année scolaire 2024-2025" in page
     page = _text(client.get(f"/enfant/{lea.pk}/absences/?annee=2025"))
-    assert re.findall(r"du lundi (\S+)</th>", page) == ["01/09/2025"]
+    assert re.findall(r"du lundi (\S+) <details", page) == ["01/09/2025"]
     # A year without rows, or garbage, falls back on the current school year without an error.
     for asked in ("1990", "abc", "2025-2026", "-1"):
         response = client.get(f"/enfant/{lea.pk}/absences/", {"annee": asked})
