@@ -239,7 +239,7 @@ def test_it_lists_the_b2i_items_validated_by_domain(family):
 @pytest.mark.parametrize("service", sorted(PAGES))
 def test_another_familys_child_and_an_unknown_child_are_both_not_found(family, service):
     client = family["client"]
-    for student_id in (family["tom"].pk, 987_654_321):
+    for student_id in (family["tom"].pk, 987_654_321, 10**25):
         assert client.get(PAGES[service].format(student_id)).status_code == 404
     assert client.get(f"/enfant/{family['tom'].pk}/livret/pdf/").status_code == 404
 
