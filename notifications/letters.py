@@ -5,7 +5,7 @@ per letter would be several times slower and bigger). Mass batches render chunks
 in parallel and join them (see `notifications.batches`).
 
 Safe rendering: every text printed comes from SIECLE imports or from what staff typed, and
-Django escapes it; on top of that, `StaticOnlyFetcher` lets WeasyPrint read only files of the
+Django escapes it; on top of that, `tsadmin.pdf.StaticOnlyFetcher` lets WeasyPrint read only files of the
 project's static folder and refuses every other URL (http, https, ftp, data, files elsewhere),
 so nothing in a letter can make the worker call a server or embed a file of the machine.
 """
@@ -15,42 +15,21 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+
+from tsadmin.pdf import FetchRefused as FetchRefused  # re-exported: the letters' tests import it here
+from tsadmin.pdf import StaticOnlyFetcher as StaticOnlyFetcher
+from tsadmin.pdf import html_document
+from tsadmin.pdf import static_root as static_root
 
 from .content import GuardianLetter, StudentLetter
 
 Letter = GuardianLetter | StudentLetter
 DOCUMENT_TEMPLATE = "notifications/letters/document.html"
-
-
-class FetchRefused(ValueError):
-    """WeasyPrint was asked for a resource outside the static folder."""
-
-
-def static_root() -> Path:
-    return Path(settings.STATICFILES_DIRS[0]).resolve()
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that serves files of the static folder and nothing else."""
-
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-            raise FetchRefused(f"refused URL scheme or host: {parts.scheme}")
-        root = static_root()
-        path = Path(unquote(parts.path)).resolve()
-        if root not in path.parents or not path.is_file():
-            raise FetchRefused("refused file outside the static folder")
-        return super().fetch(path.as_uri(), headers)
 
 
 def qr_svg(url: str) -> SafeString:
@@ -83,7 +62,7 @@ def letters_html(*, letters: Sequence[Letter], today=None) -> str:
 def letters_pdf(*, letters: Sequence[Letter], output: Path, today=None) -> int:
     """Render the letters as ONE PDF document into `output` (written atomically); returns the page count."""
     html = letters_html(letters=letters, today=today)
-    document = HTML(string=html, base_url=static_root().as_uri() + "/", url_fetcher=StaticOnlyFetcher()).render()
+    document = html_document(html)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.name}.{os.getpid()}.tmp")

@@ -18,6 +18,7 @@ from django.contrib.auth.password_validation import get_password_validators, val
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .models import Account, FamilySession
@@ -100,7 +101,8 @@ def family_required(view: Callable | None = None, *, allow_temporary_password: b
 
     Without a session: redirect to the sign-in page (then back). With a temporary password
     (`must_change_password`, set by a reset from the school): redirect to the forced change page,
-    unless the view is that page (`allow_temporary_password=True`).
+    unless the view is that page (`allow_temporary_password=True`). The page's response is never
+    cached (`Cache-Control: no-store, private`).
     """
 
     def decorate(func: Callable) -> Callable:
@@ -112,7 +114,10 @@ def family_required(view: Callable | None = None, *, allow_temporary_password: b
             if family.account.must_change_password and not allow_temporary_password:
                 return redirect("portal:password_forced")
             request.family = family
-            return func(request, *args, **kwargs)
+            response = func(request, *args, **kwargs)
+            # A family's page holds personal data: never kept by a browser or a proxy.
+            add_never_cache_headers(response)
+            return response
 
         return wrapper
 

@@ -75,6 +75,12 @@ def _service_url(code: str, student_id: int) -> str | None:
         return None
 
 
+def code_opens(*, code: Code, student: Student) -> bool:
+    """Whether an attached code shows its child: a student's own code (CAE) opens nothing once his
+    access was refused (D3 "Enlever l'accès"); a guardian's code (CAR) is checked upstream."""
+    return not (code.kind == Code.Kind.CAE and student.access_refused)
+
+
 def family_home(*, account: Account) -> FamilyHome:
     code_ids = list(Attachment.objects.filter(account=account).values_list("code_id", flat=True))
     codes = list(Code.objects.filter(id__in=code_ids).order_by("id"))
@@ -89,7 +95,7 @@ def family_home(*, account: Account) -> FamilyHome:
         school = schools.get(code.school_id)
         if student is None or school is None or student.id in seen:
             continue
-        if code.kind == Code.Kind.CAE and student.access_refused:
+        if not code_opens(code=code, student=student):
             continue
         seen.add(student.id)
         block = blocks.get(school.id)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_activation, views_password
+from . import views, views_activation, views_consultation, views_password
 
 app_name = "portal"
 
@@ -19,4 +19,10 @@ urlpatterns = [
     path("activation/renvoyer/", views_activation.validation_resend, name="validation_resend"),
     path("rattacher/", views_activation.attach, name="attach"),
     path("compte/", include("portal.urls_account")),
+    # F4: one page per service and child; the home page links to `service-<code>` (portal.family).
+    path("enfant/<int:student_id>/absences/", views_consultation.absences, name="service-absences"),
+    path("enfant/<int:student_id>/notes/", views_consultation.notes, name="service-notes"),
+    path("enfant/<int:student_id>/livret/", views_consultation.lpc, name="service-lpc"),
+    path("enfant/<int:student_id>/livret/pdf/", views_consultation.lpc_download, name="lpc-pdf"),
+    path("enfant/<int:student_id>/b2i/", views_consultation.b2i, name="service-b2i"),
 ]

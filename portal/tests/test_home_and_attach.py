@@ -60,7 +60,8 @@ def test_the_home_page_shows_each_child_with_class_school_welcome_and_services()
     assert "Collège Jean Moulin" in page and "1 rue des Écoles" in page
     assert 'Bienvenue !<br><a href="https://ent.example/" rel="noopener noreferrer nofollow">Notre ENT</a>' in page
     assert "Consultation des absences" in page and "Consultation des notes" in page
-    assert "bientôt disponible" in page and "Consultation du livret" not in page
+    assert f'href="/enfant/{student.pk}/absences/"' in page and f'href="/enfant/{student.pk}/notes/"' in page
+    assert "bientôt disponible" not in page and "Consultation du livret" not in page
 
 
 def test_the_welcome_message_is_cleaned_again_on_the_portal():
