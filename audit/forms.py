@@ -24,8 +24,10 @@ class DayInput(forms.DateInput):
 
 class ReadFilterForm(forms.Form):
     type = forms.ChoiceField(label="Type de lecture", choices=[("", "(Toutes)"), *ReadKind.choices], required=False)
-    du = forms.DateField(label="Du", required=False, widget=DayInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
-    au = forms.DateField(label="Au", required=False, widget=DayInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    du = forms.DateField(label="À partir du", required=False, widget=DayInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    au = forms.DateField(
+        label="Jusqu’au (inclus)", required=False, widget=DayInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

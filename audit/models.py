@@ -19,6 +19,23 @@ class ReadKind(models.TextChoices):
     CODES = "codes", "Consultation de codes"
 
 
+# How the journal names what was read. The keys are the `what` the reading views give (their
+# export's name, or the kind of screen); a name missing here is shown as it was recorded.
+WHAT_LABELS = {
+    "car-couples": "Liste des couples (responsable, élève)",
+    "car-creation": "Liste de création des codes des responsables",
+    "cae-eleves": "Liste des élèves",
+    "statistiques-eleves": "Synthèse codes élèves",
+    "statistiques-responsables": "Synthèse codes responsables",
+    "statistiques-eleves-academie": "Synthèse codes élèves de l’académie",
+    "statistiques-responsables-academie": "Synthèse codes responsables de l’académie",
+    "journal-academie": "Journal des consultations de l’académie",
+    "couple": "Codes du couple",
+    "élève": "Codes de l’élève",
+    "courriers": "Courriers",
+}
+
+
 class ReadEvent(models.Model):
     created_at = models.DateTimeField("date et heure")
     # The reader; the login is kept too, so the row still says who once the account is deleted.
@@ -56,8 +73,9 @@ class ReadEvent(models.Model):
     @property
     def target(self) -> str:
         """What was read, as the journal's page shows it."""
+        label = WHAT_LABELS.get(self.what, self.what)
         if not self.object_id:
-            return self.what
+            return label
         if self.object_id.isdigit():
-            return f"{self.what} n° {self.object_id}"
-        return f"{self.what} (lot {self.object_id[:8]})"
+            return f"{label} n° {self.object_id}"
+        return f"{label} (lot {self.object_id[:8]})"

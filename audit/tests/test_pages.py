@@ -46,20 +46,22 @@ def test_the_head_sees_his_schools_reads_and_not_another_schools(head_client, he
     response = head_client.get(JOURNAL)
     assert response.status_code == 200
     page = text(response)
-    assert f'data-testid="read-{mine.pk}"' in page and "car-couples" in page and "412" in page
-    assert f'data-testid="read-{theirs.pk}"' not in page and "cae-eleves" not in page
+    assert (
+        f'data-testid="read-{mine.pk}"' in page and "Liste des couples (responsable, élève)" in page and "412" in page
+    )
+    assert f'data-testid="read-{theirs.pk}"' not in page and "Liste des élèves" not in page
     assert "1 lecture," in page
 
 
 def test_the_head_also_sees_the_academy_staff_reading_his_school(head_client, academy_staff, school, pair_with_codes):
     signed_in(academy_staff, school).get(reverse("car:pair", args=[pair_with_codes.pk]))
     page = text(head_client.get(JOURNAL))
-    assert "dsi" in page and "Consultation de codes" in page and f"couple n° {pair_with_codes.pk}" in page
+    assert "dsi" in page and "Consultation de codes" in page and f"Codes du couple n° {pair_with_codes.pk}" in page
 
 
 def test_the_academy_wide_reads_are_not_on_a_schools_page(head_client, academy_staff, school):
     read(user=academy_staff, academy=school.academy, what="statistiques-eleves-academie")
-    assert "statistiques-eleves-academie" not in text(head_client.get(JOURNAL))
+    assert "Synthèse codes élèves de l’académie" not in text(head_client.get(JOURNAL))
 
 
 def test_the_head_filters_by_kind_and_days(head_client, head, school):
@@ -153,7 +155,8 @@ def test_academy_staff_see_every_school_of_their_academy_and_nothing_else(academ
     response = signed_in(academy_staff).get(reverse("audit:academy", args=[school.academy.code]))
     assert response.status_code == 200
     page = text(response)
-    assert "car-couples" in page and "cae-eleves" in page and "statistiques-eleves-academie" in page
+    assert "Liste des couples (responsable, élève)" in page and "Liste des élèves" in page
+    assert "Synthèse codes élèves de l’académie" in page
     assert f"{school.uaj} {school.name}" in page and "(académie)" in page
     assert "ailleurs" not in page
     assert "no-store" in response["Cache-Control"]
@@ -216,7 +219,17 @@ def test_the_academy_export_streams_the_criteria_and_is_itself_recorded(academy_
     lines = csv_lines(response)
     assert lines[0][:5] == ["Date et heure", "Identifiant", "UAJ", "Établissement", "Lecture"]
     assert lines[1:] == [
-        ["05/10/2026 09:00:00", "chef", school.uaj, school.name, "Export CSV", "car-couples", "12", "", ""]
+        [
+            "05/10/2026 09:00:00",
+            "chef",
+            school.uaj,
+            school.name,
+            "Export CSV",
+            "Liste des couples (responsable, élève)",
+            "12",
+            "",
+            "",
+        ]
     ]
 
 
