@@ -162,3 +162,17 @@ def test_each_visit_of_a_code_screen_is_a_new_row(head_client, pair_with_codes):
     head_client.get(url)
     head_client.get(url)
     assert ReadEvent.objects.filter(kind=ReadKind.CODES).count() == 2
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "teleservices"])
+def test_a_download_cut_after_its_first_line_is_committed_in_the_journal(head, school):
+    """No transaction wraps the test: what the view wrote is committed, whatever the stream does."""
+    for name in ("ARNAUD", "BERNARD"):
+        make_pair(school, last_name=name)
+    client = signed_in(head, school)
+    response = client.get(reverse("car:export", args=["couples"]))
+    stream = iter(response.streaming_content)
+    assert next(stream).decode("utf-8-sig").startswith("Élève;")
+    response.close()  # the browser went away
+    event = ReadEvent.objects.get()
+    assert (event.what, event.rows) == ("car-couples", 2)
