@@ -135,7 +135,8 @@ def test_the_page_refuses_post(head_client, school):
 
 
 def test_looking_at_the_journal_writes_nothing_in_it(head_client, school):
-    head_client.get(JOURNAL)
+    assert "Aucune lecture n’est encore inscrite au journal." in text(head_client.get(JOURNAL))
+    assert "Aucune lecture ne correspond à ces critères." in text(head_client.get(JOURNAL, {"type": "letters"}))
     assert not ReadEvent.objects.exists()
 
 
