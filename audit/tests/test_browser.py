@@ -88,3 +88,32 @@ def test_academy_staff_read_and_export_the_academys_journal(page, head, school, 
     assert lines[0][0] == "Date et heure" and len(lines) == 2
     assert lines[1][1:4] == ["dsi", "", "(académie)"]
     assert ReadEvent.objects.filter(what="journal-academie", username="dsi").count() == 1
+
+
+def test_staff_of_two_academies_pick_one_journal(page, school):
+    from siecle.factories import AcademyFactory
+
+    second = AcademyFactory(code="SECONDE", name="Académie seconde")
+    staff_user_create_or_update(username="dsi", password=PASSWORD, academy=school.academy)
+    staff_user_create_or_update(username="dsi", academy=second, set_password=False)
+    browser_sign_in(page, "dsi")
+    page.get_by_role("button", name="Statistiques").click()
+    click_and_wait(page, page.get_by_role("link", name="Journal de l’académie"))
+    expect(page.locator("main h1")).to_have_text("Journal des consultations")
+    save_screenshot(page, "audit-academy-choose")
+    assert axe_violations(page) == []
+    click_and_wait(page, page.get_by_role("link", name="Académie seconde"))
+    expect(page.locator("main h1")).to_have_text("Journal des consultations — Académie seconde")
+
+
+def test_on_a_phone_the_journal_fits_the_screen(page, head, school):
+    link = make_pair(school, last_name="DURAND")
+    car_regenerate(link=link, by=head)
+    page.set_viewport_size({"width": 375, "height": 812})
+    browser_sign_in(page, "chef")
+    page.goto(reverse("car:pair", args=[link.pk]))
+    page.goto(reverse("audit:school"))
+    expect(page.locator("tbody tr")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    save_screenshot(page, "phone-audit-school-journal")
+    assert axe_violations(page) == []
