@@ -8,7 +8,7 @@ only once the portal's side has succeeded.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from portal.selectors import AccountBlock, account_block
@@ -17,6 +17,10 @@ from siecle.models import School
 
 from .models import ActivationCode, CodeEvent, EventKind
 from .services import CodeError
+
+TELESERVICES_DOWN = (
+    "La base des téléservices ne répond pas pour le moment : rien n'a été fait. Réessayez dans quelques minutes."
+)
 
 
 def holder_account_block(*, codes: list[ActivationCode]) -> AccountBlock:
@@ -40,6 +44,8 @@ def holder_password_reset(*, school: School, codes: list[ActivationCode], by) ->
             reset = account_password_reset(code_ids=[c.pk for c in codes], portal_url=school.academy.teleservices_url)
         except AccountActionError as error:
             raise CodeError(str(error)) from error
+        except (OperationalError, InterfaceError) as error:
+            raise CodeError(TELESERVICES_DOWN) from error
         code = next(c for c in codes if c.pk == reset.code_id)
         what = "mot de passe provisoire remis" if reset.temporary_password else "lien de réinitialisation envoyé"
         CodeEvent.objects.create(

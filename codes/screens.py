@@ -89,9 +89,12 @@ def account_reset_page(
     """
     from django.shortcuts import render
 
-    from .accounts import holder_account_block, holder_password_reset
+    from .accounts import TELESERVICES_DOWN, holder_account_block, holder_password_reset
 
     account = holder_account_block(codes=codes)
+    if account.unavailable:
+        messages.error(request, TELESERVICES_DOWN)
+        return redirect(back)
     if not account.has_account:
         messages.error(request, "Aucun compte n'a été créé avec les codes de cette fiche.")
         return redirect(back)

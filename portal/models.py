@@ -163,10 +163,87 @@ class NotesDeadline(models.Model):
     class Meta:
         verbose_name = "date de publication des notes (répliquée)"
 
-    # --- Written by the families (writer: portal/) ------------------------------------------
-
     def __str__(self) -> str:
         return f"{self.mef_id}/{self.division_id} {self.deadline}"
+
+
+# The consultation data (SPEC F4): only what the publication rules let through
+# (docs/consultation.md); each row's id is the SIECLE row's.
+
+
+class Absence(models.Model):
+    """A published half-day of absence (constatée, légitime or classée): no state, no reason."""
+
+    id = models.BigIntegerField(primary_key=True)
+    school = models.ForeignKey(School, on_delete=models.DO_NOTHING, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.DO_NOTHING, related_name="+")
+    date = models.DateField("date")
+    half_day = models.CharField("demi-journée", max_length=1)  # M (matin) or A (après-midi)
+
+    class Meta:
+        verbose_name = "absence (publiée)"
+        indexes = [models.Index(fields=["student", "date"], name="portal_absence_student_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.date} {self.half_day}"
+
+
+class Mark(models.Model):
+    """A published result, with its evaluation's description (no teacher's name)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    school = models.ForeignKey(School, on_delete=models.DO_NOTHING, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.DO_NOTHING, related_name="+")
+    subject = models.CharField("matière", max_length=80)
+    label = models.CharField("libellé", max_length=120)
+    evaluated_on = models.DateField("date du contrôle")
+    coefficient = models.DecimalField("coefficient", max_digits=5, decimal_places=2)
+    scale = models.PositiveSmallIntegerField("noté sur")
+    status = models.CharField("statut", max_length=4)  # note, abs, disp, nn
+    value = models.DecimalField("note", max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "note (publiée)"
+        indexes = [models.Index(fields=["student", "evaluated_on"], name="portal_mark_student_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.subject} {self.value}"
+
+
+class Competence(models.Model):
+    """A published LPC palier 3 validation (its entry date plus the school's delay has passed)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    school = models.ForeignKey(School, on_delete=models.DO_NOTHING, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.DO_NOTHING, related_name="+")
+    competence = models.PositiveSmallIntegerField("compétence")  # 1 to 7, portal.catalogue
+    validated_on = models.DateField("validée le")
+
+    class Meta:
+        verbose_name = "compétence validée (publiée)"
+
+    def __str__(self) -> str:
+        return f"{self.student_id} compétence {self.competence}"
+
+
+class B2iItem(models.Model):
+    """A B2i item validated (published while the school's B2i service is open)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    school = models.ForeignKey(School, on_delete=models.DO_NOTHING, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.DO_NOTHING, related_name="+")
+    item = models.CharField("item", max_length=5)  # portal.catalogue.B2I_ITEMS
+    domain = models.PositiveSmallIntegerField("domaine")
+    validated_on = models.DateField("validé le")
+
+    class Meta:
+        verbose_name = "item B2i validé (publié)"
+
+    def __str__(self) -> str:
+        return f"{self.student_id} B2i {self.item}"
+
+
+# --- Written by the families (writer: portal/) ------------------------------------------
 
 
 class Account(models.Model):

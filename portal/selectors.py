@@ -10,12 +10,16 @@ téléservices database, whatever the number of codes.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models import OuterRef, Subquery
 
 from .models import Account, Attachment, Code, CodeAttempt, Guardian, Link, School, Student
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class AccountBlock:
     validated_at: datetime.datetime | None = None
     attached_code_id: int | None = None  # the code (SIECLE id) through which the account was found
     locked_at: datetime.datetime | None = None  # the valid code locked after wrong birth dates
+    unavailable: bool = False  # the téléservices database did not answer: nothing is known
 
     @property
     def has_account(self) -> bool:
@@ -72,8 +77,18 @@ def account_block(*, code_ids: Sequence[int], valid_code_id: int | None = None) 
     """The account block of a pair (its CARs) or a student (his CAEs), newest attachment first.
 
     `valid_code_id`: the holder's valid code, whose lock ("bloqué" after five wrong birth dates
-    on the portal) the block shows; an old code's lock no longer matters.
+    on the portal) the block shows; an old code's lock no longer matters. When the téléservices
+    database does not answer, the block says so (`unavailable`) and the admin's page still works.
     """
+    try:
+        return _account_block(code_ids=code_ids, valid_code_id=valid_code_id)
+    except (OperationalError, InterfaceError):
+        logger.warning("téléservices database unreachable: account block shown as unavailable", exc_info=True)
+        connections[router.db_for_read(Account)].close()
+        return AccountBlock(account_id=None, unavailable=True)
+
+
+def _account_block(*, code_ids: Sequence[int], valid_code_id: int | None) -> AccountBlock:
     locked_at = None
     if valid_code_id is not None:
         locked_at = (

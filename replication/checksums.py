@@ -8,6 +8,7 @@ school or a demo academy, slow at the academy's full scale.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterable, Iterator
 
@@ -15,12 +16,26 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from codes.models import AccessRefusal, ActivationCode, CodeKind
+from consultation.models import PUBLISHED_ABSENCE_STATES, Absence, B2iValidation, CompetenceValidation, Mark
 from portal import models as ts
 from portal.digests import code_digest
 from services.models import NotesMode, NotesPublicationDate, SchoolSettings, ServiceState
 from siecle.models import LEGAL_RANKS, Division, Guardian, GuardianLink, Mef, Student
 
-KINDS = ("school", "mef", "division", "student", "guardian", "link", "code", "notes_deadline")
+KINDS = (
+    "school",
+    "mef",
+    "division",
+    "student",
+    "guardian",
+    "link",
+    "code",
+    "notes_deadline",
+    "absence",
+    "mark",
+    "competence",
+    "b2i",
+)
 
 
 def _activated_ids() -> set[int]:
@@ -34,7 +49,31 @@ def _qualifying_links(schools: set[int]):
     ).exclude(Exists(refused))
 
 
-def expected_rows(kind: str) -> Iterator[tuple]:
+def _open(service: str, schools: set[int]) -> set[int]:
+    return schools & set(ServiceState.objects.filter(service=service, is_open=True).values_list("school_id", flat=True))
+
+
+def _published_marks(schools: set[int], today: datetime.date):
+    """B5, read again: "au fil de l'eau", the teacher's date has passed; "à échéance", a deadline
+    of the student's (MEF, division) couple has passed and the evaluation is dated on or before it."""
+    notes = _open("notes", schools)
+    modes = dict(SchoolSettings.objects.filter(school_id__in=notes).values_list("school_id", "notes_mode"))
+    continuous = {pk for pk, mode in modes.items() if mode == NotesMode.CONTINUOUS}
+    deadline = {pk for pk, mode in modes.items() if mode == NotesMode.DEADLINE}
+    passed = NotesPublicationDate.objects.filter(
+        school_id=OuterRef("school_id"),
+        mef_id=OuterRef("student__mef_id"),
+        division_id=OuterRef("student__division_id"),
+        date__lt=today,
+        date__gte=OuterRef("evaluation__publish_on"),
+    )
+    return Mark.objects.filter(student__has_left=False).filter(
+        Q(school_id__in=continuous, evaluation__publish_on__lt=today) | (Q(school_id__in=deadline) & Exists(passed))
+    )
+
+
+def expected_rows(kind: str, *, today: datetime.date | None = None) -> Iterator[tuple]:
+    today = today or timezone.localdate()
     schools = _activated_ids()
     if kind == "school":
         for row in (
@@ -113,6 +152,50 @@ def expected_rows(kind: str) -> Iterator[tuple]:
             .values_list("pk", "school_id", "mef_id", "division_id", "date")
             .iterator()
         )
+    elif kind == "absence":
+        yield from (
+            Absence.objects.filter(
+                school_id__in=_open("absences", schools), student__has_left=False, state__in=PUBLISHED_ABSENCE_STATES
+            )
+            .order_by("pk")
+            .values_list("pk", "school_id", "student_id", "date", "half_day")
+            .iterator()
+        )
+    elif kind == "mark":
+        yield from (
+            _published_marks(schools, today)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "school_id",
+                "student_id",
+                "evaluation__subject",
+                "evaluation__label",
+                "evaluation__evaluated_on",
+                "evaluation__coefficient",
+                "evaluation__scale",
+                "status",
+                "value",
+            )
+            .iterator()
+        )
+    elif kind == "competence":
+        delays = dict(SchoolSettings.objects.filter(school_id__in=schools).values_list("school_id", "lpc_delay_days"))
+        for row in (
+            CompetenceValidation.objects.filter(school_id__in=_open("lpc", schools), student__has_left=False)
+            .order_by("pk")
+            .values_list("pk", "school_id", "student_id", "competence", "validated_on", "entered_on")
+            .iterator()
+        ):
+            if row[5] + datetime.timedelta(days=delays[row[1]]) < today:
+                yield row[:5]
+    elif kind == "b2i":
+        yield from (
+            B2iValidation.objects.filter(school_id__in=_open("b2i", schools), student__has_left=False)
+            .order_by("pk")
+            .values_list("pk", "school_id", "student_id", "item", "domain", "validated_on")
+            .iterator()
+        )
     else:
         raise ValueError(kind)
 
@@ -148,6 +231,24 @@ _ACTUAL = {
     "link": (ts.Link, ("id", "school_id", "student_id", "guardian_id", "legal_rank")),
     "code": (ts.Code, ("id", "school_id", "digest", "kind", "link_id", "student_id", "created_on")),
     "notes_deadline": (ts.NotesDeadline, ("id", "school_id", "mef_id", "division_id", "deadline")),
+    "absence": (ts.Absence, ("id", "school_id", "student_id", "date", "half_day")),
+    "mark": (
+        ts.Mark,
+        (
+            "id",
+            "school_id",
+            "student_id",
+            "subject",
+            "label",
+            "evaluated_on",
+            "coefficient",
+            "scale",
+            "status",
+            "value",
+        ),
+    ),
+    "competence": (ts.Competence, ("id", "school_id", "student_id", "competence", "validated_on")),
+    "b2i": (ts.B2iItem, ("id", "school_id", "student_id", "item", "domain", "validated_on")),
 }
 
 
@@ -165,11 +266,13 @@ def checksum(rows: Iterable[tuple]) -> tuple[int, str]:
     return count, digest.hexdigest()
 
 
-def checksums_compare() -> dict[str, tuple[tuple[int, str], tuple[int, str]]]:
-    """The copied tables whose expected and actual checksums differ: {kind: (expected, actual)}."""
+def checksums_compare(*, today: datetime.date | None = None) -> dict[str, tuple[tuple[int, str], tuple[int, str]]]:
+    """The copied tables whose expected and actual checksums differ: {kind: (expected, actual)}.
+
+    `today`: the day of the last run's publication rules (the local date by default)."""
     differ = {}
     for kind in KINDS:
-        expected, actual = checksum(expected_rows(kind)), checksum(actual_rows(kind))
+        expected, actual = checksum(expected_rows(kind, today=today)), checksum(actual_rows(kind))
         if expected != actual:
             differ[kind] = (expected, actual)
     return differ

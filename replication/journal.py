@@ -16,8 +16,8 @@ states name the school. On UPDATE, a table may list the columns that matter to t
 side (`watched`): an update that changes none of them (a code marked as notified) is not
 journaled.
 
-To journal a new table (the consultation issue): add a `Journaled` entry below and a
-migration in its app (after `replication.0002`) that calls `journal_install` with its table;
+To journal a new table: add a `Journaled` entry below and a replication migration that calls
+`journal_install` with its table (as `replication.0005` does for the consultation tables);
 `replication/tests/test_journal.py` fails until both exist.
 """
 
@@ -87,6 +87,32 @@ JOURNALED: tuple[Journaled, ...] = (
     Journaled("services_schoolsettings", "services.SchoolSettings", label="'siecle_school'", row_id="{r}.school_id"),
     Journaled("services_servicestate", "services.ServiceState", label="'siecle_school'", row_id="{r}.school_id"),
     Journaled("services_notespublicationdate", "services.NotesPublicationDate"),
+    # The consultation data (docs/consultation.md). An evaluation names its marks (run.py).
+    Journaled(
+        "consultation_absence",
+        "consultation.Absence",
+        watched=("school_id", "student_id", "date", "half_day", "state"),
+    ),
+    Journaled(
+        "consultation_evaluation",
+        "consultation.Evaluation",
+        watched=("school_id", "subject", "label", "evaluated_on", "coefficient", "scale", "publish_on"),
+    ),
+    Journaled(
+        "consultation_mark",
+        "consultation.Mark",
+        watched=("school_id", "evaluation_id", "student_id", "status", "value"),
+    ),
+    Journaled(
+        "consultation_competencevalidation",
+        "consultation.CompetenceValidation",
+        watched=("school_id", "student_id", "competence", "validated_on", "entered_on"),
+    ),
+    Journaled(
+        "consultation_b2ivalidation",
+        "consultation.B2iValidation",
+        watched=("school_id", "student_id", "item", "domain", "validated_on"),
+    ),
 )
 
 BY_TABLE: dict[str, Journaled] = {j.table: j for j in JOURNALED}

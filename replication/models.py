@@ -50,6 +50,8 @@ class Run(models.Model):
         INTERRUPTED = "interrupted", "Interrompue"
 
     started_at = models.DateTimeField("début")
+    # The day the publication rules were computed for (consultation: docs/consultation.md).
+    as_of = models.DateField("date des règles de publication", null=True, blank=True)
     finished_at = models.DateTimeField("fin", null=True, blank=True)
     status = models.CharField("état", max_length=12, choices=Status.choices, default=Status.RUNNING)
     full = models.BooleanField("complète", default=False)

@@ -47,7 +47,7 @@ from siecle.models import School
 from . import continuity, up
 from .lock import ReplicationBusy, run_lock
 from .models import Run
-from .tables import Copied, copied_tables
+from .tables import Copied, copied_tables, date_literal
 
 SIECLE = "default"
 TELESERVICES = "teleservices"
@@ -56,18 +56,6 @@ SQLITE_BATCH = 2_000
 # Test-only: "stage:path" makes a run create `path` at that stage and wait while it exists
 # (the fault tests kill or disturb it there). Ignored outside TSADMIN_ENV=test.
 PAUSE_ENV = "TSADMIN_REPLICATION_PAUSE_AT"
-
-# Which copied tables a journal label names directly.
-_SOURCE_KIND = {
-    "siecle_school": "school",
-    "siecle_mef": "mef",
-    "siecle_division": "division",
-    "siecle_student": "student",
-    "siecle_guardian": "guardian",
-    "siecle_guardianlink": "link",
-    "car_activationcode": "code",
-    "services_notespublicationdate": "notes_deadline",
-}
 
 
 @dataclass
@@ -119,12 +107,15 @@ def replication_run(
     origin: str = "commande",
     echo: Callable[[str], None] | None = None,
     hook: Callable[[str], None] | None = None,
+    today: datetime.date | None = None,
 ) -> Outcome:
     """Run the replication once. Never raises for a failed run: the outcome and the Run row say it.
 
     `uajs` limits the run to these schools (unknown ones are refused by the caller). `hook(stage)`
-    is called at each stage (tests); `echo(line)` receives the log as it is written.
+    is called at each stage (tests); `echo(line)` receives the log as it is written. `today` is
+    the day the publication rules are computed for (the local date by default; tests set it).
     """
+    today = today or timezone.localdate()
     log = _Log(echo)
     hook = hook or _pause_hook() or (lambda stage: None)
     uajs = sorted(set(uajs))
@@ -136,19 +127,40 @@ def replication_run(
                 finished_at=timezone.now(),
                 error="Arrêtée avant sa fin (processus interrompu) ; le run suivant a repris le travail.",
             )
+            since = _previous_day()
             run = Run.objects.create(
-                started_at=timezone.now(), full=full, uaj=" ".join(uajs), origin=origin[:30], status=Run.Status.RUNNING
+                started_at=timezone.now(),
+                as_of=today,
+                full=full,
+                uaj=" ".join(uajs),
+                origin=origin[:30],
+                status=Run.Status.RUNNING,
             )
             if interrupted:
                 log(f"{interrupted} réplication(s) interrompue(s) auparavant : celle-ci reprend leur travail.")
-            return _run(run, full=full, school_ids=school_ids, log=log, hook=hook)
+            return _run(run, full=full, school_ids=school_ids, log=log, hook=hook, since=since)
     except ReplicationBusy:
         line = "Une réplication est déjà en cours (verrou pris) : rien n'a été fait, réessayez après sa fin."
         log(line)
         return Outcome(busy=True, lines=log.lines)
 
 
-def _run(run: Run, *, full: bool, school_ids, log: _Log, hook) -> Outcome:
+def _previous_day() -> datetime.date | None:
+    """The day of the rules of the last run of the whole academy that succeeded (None: none).
+
+    Rows that began to qualify on that day or later (a publication date reached) are staged by
+    this run even if nothing named them; a run limited to some schools does not count, so its
+    schools' rows are looked at again, which changes nothing.
+    """
+    last = (
+        Run.objects.filter(status=Run.Status.SUCCEEDED, uaj="").order_by("-started_at").values("as_of", "started_at")
+    ).first()
+    if last is None:
+        return None
+    return last["as_of"] or timezone.localdate(last["started_at"])
+
+
+def _run(run: Run, *, full: bool, school_ids, log: _Log, hook, since: datetime.date | None) -> Outcome:
     started = time.monotonic()
     what = "complète" if full else "incrémentale"
     log(
@@ -164,7 +176,9 @@ def _run(run: Run, *, full: bool, school_ids, log: _Log, hook) -> Outcome:
         counts["continuity_decide"] = continuity.continuity_decide(school_ids=school_ids, log=log) or {}
         phases["continuité (décision)"], mark = time.monotonic() - mark, time.monotonic()
         hook("before_claim")
-        down, journal_rows = _copy_down(full=full, school_ids=school_ids, log=log, hook=hook)
+        down, journal_rows = _copy_down(
+            full=full, school_ids=school_ids, log=log, hook=hook, today=run.as_of, since=since
+        )
         phases["descente"], mark = time.monotonic() - mark, time.monotonic()
         counts["down"] = down
         hook("after_siecle_commit")
@@ -217,7 +231,10 @@ def _close_if_broken(alias: str) -> None:
 class _Sides:
     """The two connections of a run, with the SQL helpers both sides need."""
 
-    def __init__(self):
+    def __init__(self, *, today: datetime.date, since: datetime.date | None, school_ids=None):
+        self.today = today  # the day of the publication rules
+        self.since = since  # the previous run's day: rows that began to qualify since are staged
+        self.school_ids = school_ids
         self.timings: dict[str, float] = {}  # seconds per step, for the log
         self.staged: set[str] = set()  # the kinds with a staging table
         self.src = connections[SIECLE]
@@ -257,6 +274,24 @@ class _Sides:
         self.execute(conn, f"DROP TABLE IF EXISTS {name}")
         self.execute(conn, f"CREATE TEMP TABLE {name} {definition}")
 
+    def dated(self, sql: str) -> str:
+        """`sql` with the run's day (and the previous run's) as literals."""
+        sql = sql.replace("{today}", date_literal(self.vendor, self.today))
+        if self.since is not None:
+            sql = sql.replace("{since}", date_literal(self.vendor, self.since))
+        return sql
+
+    def windows(self, t: Copied, *, everything: bool) -> list[str]:
+        """The predicates of `t`'s rows that began to qualify since the previous run (staged only:
+        nothing stops qualifying because a day passed)."""
+        if everything or not t.windows or (self.since is not None and self.since >= self.today):
+            return []
+        found = ["TRUE"] if self.since is None else list(t.windows)
+        if self.school_ids is not None:
+            schools = ", ".join(str(int(i)) for i in self.school_ids or [0])
+            found = [f"({w}) AND {t.school_expr} IN ({schools})" for w in found]
+        return found
+
     def temp_ids(self, conn, *names: str) -> None:
         """Temp tables of ids; on PostgreSQL created in one round trip."""
         if conn.vendor == "postgresql":
@@ -268,8 +303,10 @@ class _Sides:
             self.temp(conn, name, "(id bigint PRIMARY KEY)")
 
 
-def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
-    sides = _Sides()
+def _copy_down(
+    *, full: bool, school_ids, log: _Log, hook, today: datetime.date, since: datetime.date | None
+) -> tuple[dict, int]:
+    sides = _Sides(today=today, since=since, school_ids=school_ids)
     tables = copied_tables(sides.vendor)
     everything = full and school_ids is None
     down: dict = {}
@@ -287,7 +324,9 @@ def _copy_down(*, full: bool, school_ids, log: _Log, hook) -> tuple[dict, int]:
             with sides.timed("claim"):
                 journal_rows = _claim(sides, school_ids=school_ids)
         hook("after_claim")
-        if full or journal_rows:
+        # A new day may make rows qualify (a publication date passed) though nothing changed.
+        new_day = sides.since is None or sides.since < sides.today
+        if full or journal_rows or new_day:
             with sides.timed("id sets"):
                 _dirty_sets(sides, full=full, school_ids=school_ids)
             commit = sides.timed("téléservices commit")
@@ -327,7 +366,20 @@ def _drop_temps(conn) -> None:
         conn.close()
 
 
-_KINDS = ("school", "mef", "division", "student", "guardian", "link", "code", "notes_deadline")
+_KINDS = (
+    "school",
+    "mef",
+    "division",
+    "student",
+    "guardian",
+    "link",
+    "code",
+    "notes_deadline",
+    "absence",
+    "mark",
+    "competence",
+    "b2i",
+)
 
 
 def _claim(sides: _Sides, *, school_ids) -> int:
@@ -391,17 +443,36 @@ def _dirty_sets(sides: _Sides, *, full: bool, school_ids) -> None:
         + " UNION SELECT c.id FROM car_activationcode c WHERE c.link_id IN (SELECT id FROM repl_d_link)"
         + " UNION SELECT c.id FROM car_activationcode c WHERE c.student_id IN (SELECT id FROM repl_d_student)",
         "notes_deadline": named.format(label="services_notespublicationdate"),
+        "absence": named.format(label="consultation_absence")
+        + " UNION SELECT a.id FROM consultation_absence a WHERE a.student_id IN (SELECT id FROM repl_d_student)",
+        "mark": named.format(label="consultation_mark")
+        + " UNION SELECT m.id FROM consultation_mark m WHERE m.evaluation_id IN "
+        + "(SELECT row_id FROM repl_claim WHERE label = 'consultation_evaluation')"
+        + " UNION SELECT m.id FROM consultation_mark m WHERE m.student_id IN (SELECT id FROM repl_d_student)",
+        "competence": named.format(label="consultation_competencevalidation")
+        + " UNION SELECT v.id FROM consultation_competencevalidation v"
+        + " WHERE v.student_id IN (SELECT id FROM repl_d_student)",
+        "b2i": named.format(label="consultation_b2ivalidation")
+        + " UNION SELECT b.id FROM consultation_b2ivalidation b WHERE b.student_id IN (SELECT id FROM repl_d_student)",
     }
     # In this order: a link set needs the students', the guardians' and the codes' need the links'.
-    order = ("school", "mef", "division", "student", "link", "guardian", "code", "notes_deadline")
+    order = ("school", "mef", "division", "student", "link", "guardian", "code", "notes_deadline", *_KINDS[8:])
+    # A deadline added or removed changes which marks of its school qualify: the school whole.
+    deadlines = (
+        "INSERT INTO repl_scope (id) SELECT DISTINCT school_id FROM repl_claim "
+        "WHERE label = 'services_notespublicationdate' AND school_id IS NOT NULL"
+    )
     if sides.vendor == "postgresql":  # one round trip: the statements run in this order
         sides.execute(
             src,
-            "; ".join(f"INSERT INTO repl_d_{kind} (id) {fill[kind]}" for kind in order)
-            + "; ANALYZE "
+            deadlines
+            + "; "
+            + "; ".join(f"INSERT INTO repl_d_{kind} (id) {fill[kind]}" for kind in order)
+            + "; ANALYZE repl_scope, "
             + ", ".join(f"repl_d_{kind}" for kind in order),
         )
         return
+    sides.execute(src, deadlines)
     for kind in order:
         sides.execute(src, f"INSERT INTO repl_d_{kind} (id) {fill[kind]}")
 
@@ -527,14 +598,16 @@ def _send_ids(sides: _Sides, name: str) -> None:
 
 
 def _widen_scope(sides: _Sides) -> bool:
-    """Schools named by the journal whose activation, open services or notes mode changed: whole."""
+    """Schools named by the journal whose activation, open services, notes mode or LPC delay
+    changed: whole (what their consultation data publishes depends on them)."""
     if "school" not in sides.staged:
         return False  # no school named by the journal
     with sides.dst.cursor() as cursor:
         cursor.execute(
             "SELECT d.id FROM repl_d_school d LEFT JOIN repl_stage_school s ON s.id = d.id "
             "LEFT JOIN portal_school p ON p.id = d.id "
-            "WHERE (s.id IS NULL) <> (p.id IS NULL) OR s.notes_mode <> p.notes_mode OR "
+            "WHERE (s.id IS NULL) <> (p.id IS NULL) OR s.notes_mode <> p.notes_mode "
+            "OR s.lpc_delay_days <> p.lpc_delay_days OR "
             + (
                 "s.services::jsonb <> p.services::jsonb"
                 if sides.dst_vendor == "postgresql"
@@ -546,7 +619,9 @@ def _widen_scope(sides: _Sides) -> bool:
         return False
     for conn in (sides.src, sides.dst):
         with conn.cursor() as cursor:
-            cursor.executemany("INSERT INTO repl_scope (id) VALUES (%s)", [(i,) for i in widened])
+            cursor.executemany(
+                "INSERT INTO repl_scope (id) VALUES (%s) ON CONFLICT (id) DO NOTHING", [(i,) for i in widened]
+            )
     if sides.vendor == "postgresql":
         sides.execute(sides.src, "ANALYZE repl_scope")
         sides.execute(sides.dst, "ANALYZE repl_scope")
@@ -642,6 +717,7 @@ def _stage(sides: _Sides, t: Copied, *, scope: _Scope, counts: dict, direct: boo
     dst = sides.dst
     stage = t.table if direct else f"repl_stage_{t.kind}"
     predicates = scope.of(t, id_col=t.id_expr, school_col=t.school_expr)
+    predicates += sides.windows(t, everything=scope.everything)
     if not predicates:
         return  # nothing of this table is named: nothing staged (no staging table either)
     if not direct:
@@ -651,7 +727,9 @@ def _stage(sides: _Sides, t: Copied, *, scope: _Scope, counts: dict, direct: boo
         created_on = f"(c.created_at AT TIME ZONE '{zoneinfo.ZoneInfo(settings.TIME_ZONE).key}')::date"
     else:
         created_on = "c.created_at"
-    select = " UNION ".join(t.select.replace("{created_on}", created_on).replace("{scope}", p) for p in predicates)
+    select = sides.dated(
+        " UNION ".join(t.select.replace("{created_on}", created_on).replace("{scope}", p) for p in predicates)
+    )
     columns = ", ".join(t.columns)
     digest_at = t.columns.index(t.digest_column) if t.digest_column else None
     key = settings.TELESERVICES_CODE_KEY

@@ -14,7 +14,17 @@ What qualifies (nothing else ever goes down):
 - its valid codes whose pair (CAR) or student (CAE, unless his access is refused) is copied,
   as a keyed digest only,
   computed in Python while streaming (the key never appears in SQL);
-- its "à échéance" notes dates while the notes service is open in that mode.
+- its "à échéance" notes dates while the notes service is open in that mode;
+- the consultation data of its current students that the publication rules let through on
+  the run's day (`{today}`), while the matching service is open (docs/consultation.md):
+  absences constatées, légitimes or classées (no state, no reason); marks "au fil de l'eau"
+  whose teacher's publication date has passed, or "à échéance" whose publication date is on or
+  before a deadline of the student's (MEF, division) couple that has passed; LPC validations
+  whose entry date plus the school's delay has passed; B2i items.
+
+A rule that depends on the day makes rows qualify with no change in the base: such a table
+lists `windows`, predicates naming the rows that began to qualify since the previous run's
+day (`{since}`); an incremental run stages them besides what the journal names.
 """
 
 from __future__ import annotations
@@ -45,6 +55,8 @@ class Copied:
     id_expr: str  # SQL: the source row's id, as `select` names it
     school_expr: str  # SQL: the source row's school, as `select` names it
     digest_column: str = ""  # a column whose value is replaced by its keyed digest
+    # SQL predicates on the source row: it began to qualify on a day in [{since}, {today}).
+    windows: tuple[str, ...] = ()
 
     @property
     def compared(self) -> tuple[str, ...]:
@@ -55,12 +67,136 @@ class Copied:
 def _services_sql(vendor: str) -> str:
     if vendor == "postgresql":
         return (
-            "COALESCE((SELECT json_agg(st.service ORDER BY st.service) FROM services_servicestate st "
-            "WHERE st.school_id = sc.id AND st.is_open), '[]'::json)"
+            "COALESCE((SELECT jsonb_agg(st.service ORDER BY st.service) FROM services_servicestate st "
+            "WHERE st.school_id = sc.id AND st.is_open), '[]'::jsonb)"
         )
     return (
         "(SELECT json_group_array(service) FROM (SELECT st.service FROM services_servicestate st "
         "WHERE st.school_id = sc.id AND st.is_open ORDER BY st.service))"
+    )
+
+
+def service_open(service: str, school: str) -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM services_servicestate st WHERE st.school_id = {school} "
+        f"AND st.service = '{service}' AND st.is_open)"
+    )
+
+
+def date_literal(vendor: str, day) -> str:
+    """A date as an SQL literal (the run's day: a `datetime.date`, never user input)."""
+    text = day.isoformat()
+    return f"DATE '{text}'" if vendor == "postgresql" else f"'{text}'"
+
+
+def _plus_days(vendor: str, day: str, days: str) -> str:
+    if vendor == "postgresql":
+        return f"({day} + {days})"
+    return f"date({day}, '+' || {days} || ' days')"
+
+
+def _minus_days(vendor: str, day: str, days: int) -> str:
+    if vendor == "postgresql":
+        return f"({day} - {days})"
+    return f"date({day}, '-{days} days')"
+
+
+_CURRENT_STUDENT = "NOT s.has_left AND " + activated("s.school_id")
+
+
+def consultation_tables(vendor: str) -> tuple[Copied, ...]:
+    """The consultation tables (children of the student), with their publication rules."""
+    published = "('constatee', 'legitime', 'classee')"  # consultation.models.PUBLISHED_ABSENCE_STATES
+    # A mark "à échéance": a deadline of the student's couple has passed and the evaluation's
+    # publication date is on or before it.
+    deadline_passed = (
+        "EXISTS (SELECT 1 FROM services_notespublicationdate n WHERE n.school_id = m.school_id "
+        "AND n.mef_id = s.mef_id AND n.division_id = s.division_id AND n.date < {today} AND e.publish_on <= n.date)"
+    )
+    lpc_visible_from = _plus_days(vendor, "v.entered_on", "ss.lpc_delay_days")
+    return (
+        Copied(
+            kind="absence",
+            table="portal_absence",
+            columns=("id", "school_id", "student_id", "date", "half_day"),
+            select=(
+                "SELECT a.id, a.school_id, a.student_id, a.date, a.half_day FROM consultation_absence a "
+                f"JOIN siecle_student s ON s.id = a.student_id WHERE a.state IN {published} AND {_CURRENT_STUDENT} "
+                "AND " + service_open("absences", "a.school_id") + " AND {scope}"
+            ),
+            source="consultation_absence",
+            id_expr="a.id",
+            school_expr="a.school_id",
+        ),
+        Copied(
+            kind="mark",
+            table="portal_mark",
+            columns=(
+                "id",
+                "school_id",
+                "student_id",
+                "subject",
+                "label",
+                "evaluated_on",
+                "coefficient",
+                "scale",
+                "status",
+                "value",
+            ),
+            select=(
+                "SELECT m.id, m.school_id, m.student_id, e.subject, e.label, e.evaluated_on, e.coefficient, e.scale, "
+                "m.status, m.value FROM consultation_mark m JOIN consultation_evaluation e ON e.id = m.evaluation_id "
+                "JOIN siecle_student s ON s.id = m.student_id "
+                "JOIN services_schoolsettings ss ON ss.school_id = m.school_id "
+                f"WHERE {_CURRENT_STUDENT} AND " + service_open("notes", "m.school_id") + " AND ("
+                "(ss.notes_mode = 'continuous' AND e.publish_on < {today}) OR "
+                f"(ss.notes_mode = 'deadline' AND {deadline_passed})) AND {{scope}}"
+            ),
+            source="consultation_mark",
+            id_expr="m.id",
+            school_expr="m.school_id",
+            windows=(
+                # "au fil de l'eau": the teacher's publication date passed since the last run
+                "m.evaluation_id IN (SELECT id FROM consultation_evaluation WHERE publish_on >= {since} "
+                "AND publish_on < {today})",
+                # "à échéance": a deadline of the student's couple passed since the last run
+                "m.student_id IN (SELECT s2.id FROM siecle_student s2 JOIN services_notespublicationdate n2 "
+                "ON n2.mef_id = s2.mef_id AND n2.division_id = s2.division_id "
+                "WHERE n2.date >= {since} AND n2.date < {today})",
+            ),
+        ),
+        Copied(
+            kind="competence",
+            table="portal_competence",
+            columns=("id", "school_id", "student_id", "competence", "validated_on"),
+            select=(
+                "SELECT v.id, v.school_id, v.student_id, v.competence, v.validated_on "
+                "FROM consultation_competencevalidation v JOIN siecle_student s ON s.id = v.student_id "
+                "JOIN services_schoolsettings ss ON ss.school_id = v.school_id "
+                f"WHERE {_CURRENT_STUDENT} AND " + service_open("lpc", "v.school_id") + f" AND {lpc_visible_from} < "
+                "{today} AND {scope}"
+            ),
+            source="consultation_competencevalidation",
+            id_expr="v.id",
+            school_expr="v.school_id",
+            windows=(
+                # the delay is at most 365 days: the bound lets an index on entered_on serve
+                f"v.entered_on >= {_minus_days(vendor, '{since}', 366)} AND {lpc_visible_from} >= {{since}}",
+            ),
+        ),
+        Copied(
+            kind="b2i",
+            table="portal_b2iitem",
+            columns=("id", "school_id", "student_id", "item", "domain", "validated_on"),
+            select=(
+                "SELECT b.id, b.school_id, b.student_id, b.item, b.domain, b.validated_on "
+                f"FROM consultation_b2ivalidation b JOIN siecle_student s ON s.id = b.student_id WHERE {_CURRENT_STUDENT} "
+                "AND " + service_open("b2i", "b.school_id") + " AND {scope}"
+            ),
+            source="consultation_b2ivalidation",
+            id_expr="b.id",
+            school_expr="b.school_id",
+        ),
     )
 
 
@@ -213,4 +349,5 @@ def copied_tables(vendor: str) -> tuple[Copied, ...]:
             id_expr="n.id",
             school_expr="n.school_id",
         ),
+        *consultation_tables(vendor),
     )

@@ -271,3 +271,43 @@ def test_the_student_reset_shows_a_temporary_password_once_and_ends_the_sessions
         home = family.get("/")
         assert home.status_code == 302 and home["Location"] == "/mot-de-passe/a-changer/"
         assert family.get("/compte/")["Location"] == "/mot-de-passe/a-changer/"
+
+
+# --- The téléservices database does not answer --------------------------------------------
+
+
+@pytest.fixture
+def teleservices_down():
+    """The admin's connection to the téléservices database points at a forwarder that is stopped
+    (a real refused connection), then is put back."""
+    from django.db import connections
+
+    from tests.tcp_proxy import TcpProxy
+
+    conn = connections["teleservices"]
+    saved = dict(conn.settings_dict)
+    proxy = TcpProxy(saved.get("HOST") or "127.0.0.1", int(saved.get("PORT") or 5432)).start()
+    proxy.stop()  # nothing listens on its port any more
+    conn.close()
+    conn.settings_dict.update(HOST="127.0.0.1", PORT=proxy.port)
+    yield
+    conn.close()
+    conn.settings_dict.clear()
+    conn.settings_dict.update(saved)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "teleservices"])
+def test_the_pair_screen_still_works_when_the_teleservices_database_is_down(head_client, school, teleservices_down):
+    link = make_pair(school)
+    make_car(link)
+    response = head_client.get(pair_url(link))
+    assert response.status_code == 200
+    body = page_text(response)
+    assert "la base des téléservices ne répond pas" in body
+    assert "Aucun compte n'a été créé" not in body  # unknown is not "none"
+    assert link.guardian.last_name in body  # the rest of the screen is there
+    # The reset is refused with the reason, nothing written.
+    response = head_client.post(reset_url(link), follow=True)
+    assert response.status_code == 200
+    assert "La base des téléservices ne répond pas pour le moment" in page_text(response)
+    assert not CodeEvent.objects.filter(event=EventKind.PASSWORD_RESET).exists()

@@ -53,6 +53,17 @@ SOURCES_OF_COPIED_TABLES = {
     "portal.Link": ["siecle.GuardianLink", "siecle.Student", "codes.AccessRefusal"],
     "portal.Code": ["codes.ActivationCode", "siecle.GuardianLink", "siecle.Student"],
     "portal.NotesDeadline": ["services.NotesPublicationDate"],
+    "portal.Absence": ["consultation.Absence", "siecle.Student", "services.ServiceState"],
+    "portal.Mark": [
+        "consultation.Mark",
+        "consultation.Evaluation",
+        "siecle.Student",
+        "services.SchoolSettings",
+        "services.ServiceState",
+        "services.NotesPublicationDate",
+    ],
+    "portal.Competence": ["consultation.CompetenceValidation", "siecle.Student", "services.SchoolSettings"],
+    "portal.B2iItem": ["consultation.B2iValidation", "siecle.Student", "services.ServiceState"],
 }
 
 
