@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.hooks import audit_codes, audit_export
 from codes.accounts import holder_account_block
 from codes.exports import csv_response
 from codes.forms import SearchForm
@@ -60,6 +61,7 @@ def _school_student(request: HttpRequest, student_id: int) -> Student:
 def student(request: HttpRequest, student_id: int) -> HttpResponse:
     pupil = _school_student(request, student_id)
     codes = code_history(student=pupil)
+    audit_codes(request, what="élève", object_id=pupil.pk, rows=len(codes))
     return render(
         request,
         "cae/student.html",
@@ -132,6 +134,7 @@ def export(request: HttpRequest, name: str) -> HttpResponse:
     if name != "eleves":
         raise Http404("Liste inconnue.")
     selection = SearchForm(request.GET or None, school=request.school).selection()
+    audit_export(request, what="cae-eleves", rows=cae_students(school=request.school, selection=selection).count())
     rows = (
         [
             s.full_name,

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.hooks import audit_codes, audit_export
 from codes.accounts import holder_account_block
 from codes.exports import csv_response
 from codes.forms import SearchForm
@@ -204,6 +205,7 @@ def _school_link(request: HttpRequest, link_id: int) -> GuardianLink:
 def pair(request: HttpRequest, link_id: int) -> HttpResponse:
     link = _school_link(request, link_id)
     codes = code_history(link=link)
+    audit_codes(request, what="couple", object_id=link.pk, rows=len(codes))
     valid = next((c for c in codes if c.is_valid), None)
     return render(
         request,
@@ -319,5 +321,6 @@ def export(request: HttpRequest, name: str) -> HttpResponse:
         qs = car_pairs(school=school, selection=SearchForm(request.GET or None, school=school).selection())
     else:
         raise Http404("Liste inconnue.")
+    audit_export(request, what=f"car-{name}", rows=qs.count())
     rows = (_pair_cells(row) for row in qs.iterator(chunk_size=2000))
     return csv_response(filename=f"car-{name}-{school.uaj}.csv", header=PAIR_HEADER, rows=rows)

@@ -1,46 +1,9 @@
-"""CSV exports of the code lists (Édition): streamed, and safe to open in a spreadsheet."""
+"""CSV exports of the code lists (Édition): the streamed, spreadsheet-safe CSV of `tsadmin.csv_export`.
 
-from __future__ import annotations
+The helpers moved down to `tsadmin` so that lower layers (the audit journal's export) use the
+same writer; the screens keep importing them from here.
+"""
 
-import csv
-import datetime
-from collections.abc import Iterable, Sequence
+from tsadmin.csv_export import FORMULA_STARTS, csv_cell, csv_response
 
-from django.http import StreamingHttpResponse
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell as text; a cell a spreadsheet would read as a formula is prefixed with a quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Oui" if value else "Non"
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> StreamingHttpResponse:
-    """A streamed CSV (semicolons, UTF-8 with BOM: what French spreadsheets open directly)."""
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines():
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([csv_cell(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+__all__ = ["FORMULA_STARTS", "csv_cell", "csv_response"]

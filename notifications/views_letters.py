@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
+from audit.hooks import audit_pdf
 from jobs.models import Job
 from staff.access import get_for_school_or_404, school_required
 from staff.roles import Permission
@@ -20,6 +21,7 @@ def letters_pdf(request: HttpRequest, job_id) -> FileResponse:
     path = letters_pdf_path(job)
     if path is None:
         raise Http404("Ce fichier n’existe plus.")
+    audit_pdf(request, what="courriers", object_id=job.pk, rows=(job.result or {}).get("letters"))
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,

@@ -53,6 +53,8 @@ MAIN_MENU: tuple[Section, ...] = (
             Entry("Lien de contact établissement", "services:contact"),
             # The import page's namespace moves from "siecle" to "imports": both are known here.
             Entry("Import SIECLE", "imports:import", divider_before=True, permission=Permission.IMPORTS_RUN),
+            # Who exported lists, downloaded letters or looked at codes (audit app).
+            Entry("Journal des consultations", "audit:school"),
         ),
     ),
     Section(
@@ -77,6 +79,7 @@ MAIN_MENU: tuple[Section, ...] = (
             Entry("Synthèse codes élèves", "stats:students"),
             Entry("Synthèse codes responsables", "stats:guardians"),
             Entry("Réplications", "replication:runs", header="Académie", divider_before=True, academy_staff=True),
+            Entry("Journal de l’académie", "audit:academy_choose", also=("audit:academy",), academy_staff=True),
         ),
     ),
 )

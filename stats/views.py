@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from audit.hooks import audit_rows
 from codes.exports import csv_response
 from siecle.models import Academy
 from staff.access import school_required
@@ -71,7 +72,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     return csv_response(
         filename=f"statistiques-{table}-{school.uaj}.csv",
         header=["Niveau", "MEF", "Division", *header],
-        rows=_synthesis_rows(selector(school=school)),
+        rows=audit_rows(request, _synthesis_rows(selector(school=school)), what=f"statistiques-{table}"),
     )
 
 
@@ -121,5 +122,10 @@ def academy_export(request: HttpRequest, code: str, table: str) -> HttpResponse:
     return csv_response(
         filename=f"statistiques-{table}-academie-{academy.code}.csv",
         header=["UAJ", "Établissement", *header],
-        rows=_academy_rows(academy_code_synthesis(academy=academy), table),
+        rows=audit_rows(
+            request,
+            _academy_rows(academy_code_synthesis(academy=academy), table),
+            what=f"statistiques-{table}-academie",
+            academy=academy,
+        ),
     )

@@ -7,7 +7,9 @@ helpers take plain tuples of database-ready values:
 - `reserve_ids(model, count)` hands out primary keys in advance, so rows that reference
   each other (students → links) can be written without reading ids back;
 - `copy_rows(model, fields, rows)` writes the rows with COPY on PostgreSQL, and with one
-  executemany INSERT elsewhere (SQLite, the embedded default).
+  executemany INSERT elsewhere (SQLite, the embedded default);
+- `delete_in_batches(queryset)` removes old log rows a batch at a time (retention), outside
+  any transaction.
 
 Callers run inside `transaction.atomic()`; on SQLite the transaction takes the write lock
 first (IMMEDIATE mode in settings), so the reserved ids cannot be taken by another writer.
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 
 def _alias(model: type[Model], using: str | None) -> str:
@@ -74,3 +76,22 @@ def copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def delete_in_batches(queryset: QuerySet, *, batch_size: int = 5000) -> int:
+    """Delete the rows of `queryset`, `batch_size` at a time, each batch its own statement.
+
+    Meant for the retention of logs (millions of old rows): no long lock, no huge transaction,
+    and a purge stopped half-way has kept what it deleted. Run outside `transaction.atomic()`
+    so that each batch commits. Returns how many rows were deleted.
+    """
+    model = queryset.model
+    deleted = 0
+    while True:
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        count, _ = model._default_manager.filter(pk__in=ids).delete()
+        deleted += count
+        if len(ids) < batch_size:
+            return deleted

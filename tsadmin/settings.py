@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "siecle",
     "staff",
+    "audit",
     "services",
     "codes",
     "car",
@@ -183,6 +184,24 @@ CELERY_BEAT_SCHEDULE["replication-nightly"] = {
     # CELERY_TIMEZONE is Europe/Paris: the hour is Paris time, summer and winter alike.
     "schedule": crontab(hour=REPLICATION_HOUR, minute=0),
     "kwargs": {"origin": "nuit"},
+}
+
+# --- Retention of the journals (docs/audit.md) ------------------------------------------
+# The journal of reads (exports, letters downloaded, code screens: audit.ReadEvent) and the
+# security log of sign-ins (staff.SignInEvent) are deleted, in batches, past these ages, by two
+# beat tasks each night (Paris time) and by `manage.py audit_purge`. The security log's purge
+# never deletes rows the sign-in throttle still counts (its window, at most a day by default).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+SIGN_IN_EVENT_RETENTION_DAYS = env.int("SIGN_IN_EVENT_RETENTION_DAYS", default=180)
+if AUDIT_RETENTION_DAYS < 1 or SIGN_IN_EVENT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS and SIGN_IN_EVENT_RETENTION_DAYS must be at least 1.")
+CELERY_BEAT_SCHEDULE["audit-read-events-purge"] = {
+    "task": "audit.tasks.read_events_purge",
+    "schedule": crontab(hour=4, minute=30),
+}
+CELERY_BEAT_SCHEDULE["staff-sign-in-events-purge"] = {
+    "task": "staff.tasks.sign_in_events_purge",
+    "schedule": crontab(hour=4, minute=40),
 }
 
 # --- Authentication ---------------------------------------------------------------------

@@ -21,5 +21,6 @@ urlpatterns = [
     path("import/", include("imports.urls")),
     path("taches/", include("jobs.urls")),
     path("replication/", include("replication.urls")),
+    path("journal/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -138,6 +138,11 @@ RULES: dict[str, Rule] = {
     "jobs:status": Rule(READ, NOT_ALLOWED, kwargs="job"),
     # replication runs: the academy's IT staff
     "replication:runs": Rule(ACADEMY, NOT_ALLOWED),
+    # the journal of reads: the school's for its users (no code value shown), the academy's for its staff
+    "audit:school": Rule(READ, NOT_ALLOWED),
+    "audit:academy_choose": Rule(ACADEMY, NOT_ALLOWED),
+    "audit:academy": Rule(ACADEMY, NOT_ALLOWED, kwargs="academy"),
+    "audit:academy_export": Rule(ACADEMY, NOT_ALLOWED, kwargs="academy"),
 }
 
 # The Django admin has its own permission model (is_staff and model permissions, for IT staff);
