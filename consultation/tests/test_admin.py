@@ -47,7 +47,7 @@ def data(school, other_school):
 def test_it_lists_each_kind_and_filters_by_school(admin_client_it, data, school, page):
     everything = admin_client_it.get(f"/admin/consultation/{page}/")
     assert everything.status_code == 200
-    filtered = admin_client_it.get(f"/admin/consultation/{page}/?school__id__exact={school.pk}")
+    filtered = admin_client_it.get(f"/admin/consultation/{page}/?school={school.pk}")
     assert filtered.status_code == 200
     body = filtered.content.decode()
     if page == "evaluation":
@@ -77,3 +77,17 @@ def test_it_reads_only_no_add_no_change_no_mass_delete(admin_client_it, data):
     )
     assert response.status_code in (200, 302)
     assert Mark.objects.filter(pk=mark.pk).exists()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_its_lists_take_as_many_queries_for_many_rows_as_for_few(
+    admin_client_it, data, school, page, django_assert_max_num_queries
+):
+    for _ in range(30):
+        student = StudentFactory(school=school)
+        MarkFactory(student=student, evaluation=EvaluationFactory(division=student.division))
+        AbsenceFactory(student=student)
+        CompetenceValidationFactory(student=student)
+        B2iValidationFactory(student=student)
+    with django_assert_max_num_queries(12):
+        assert admin_client_it.get(f"/admin/consultation/{page}/").status_code == 200
