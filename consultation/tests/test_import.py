@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -297,3 +301,20 @@ def test_the_sample_files_are_those_the_readme_documents():
         header, example = (SAMPLES / name).read_text(encoding="utf-8").splitlines()[:2]
         assert header in readme, name
         assert example in readme, name
+
+
+def test_from_the_shell_a_refusal_is_one_french_line_and_exit_status_2(tmp_path):
+    bad = write(tmp_path / "eleves.csv", "NOM;PRENOM", "DUPONT;Léa")
+    done = subprocess.run(  # noqa: S603 — our own manage.py with a fixed argument list
+        [sys.executable, "manage.py", "import_consultation", str(bad)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": "sqlite:///" + str(tmp_path / "unused.sqlite3")},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Import refusé : eleves.csv : en-tête non reconnu")
