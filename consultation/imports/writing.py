@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import models
-from django.utils import timezone
 
 from siecle.importer.report import KindCounts
 
@@ -42,28 +41,27 @@ def batch_upsert(*, kind: str, rows: Sequence[Parsed], counts: dict[tuple[str, s
     candidates = model.objects.filter(**{f"{f}__in": {row.values[f] for row in rows} for f in key_fields})
     existing = {tuple(getattr(obj, f) for f in key_fields): obj for obj in candidates}
     has_updated_at = any(f.name == "updated_at" for f in model._meta.fields)
-    now = timezone.now()
-    to_create, to_update, changed_fields = [], [], set()
+    writes: list[models.Model] = []
     for row in rows:
         tally = counts.setdefault((row.uaj, kind), KindCounts())
         obj = existing.get(row.key)
         if obj is None:
-            to_create.append(model(**row.values))
             tally.created += 1
-            continue
-        changed = [name for name, value in row.values.items() if getattr(obj, name) != value]
-        if not changed:
+        elif any(getattr(obj, name) != value for name, value in row.values.items()):
+            tally.updated += 1
+        else:
             tally.unchanged += 1
             continue
-        for name in changed:
-            setattr(obj, name, row.values[name])
-        if has_updated_at:
-            obj.updated_at = now
-        changed_fields.update(changed)
-        to_update.append(obj)
-        tally.updated += 1
-    if to_update:
-        fields = sorted(name.removesuffix("_id") for name in changed_fields)
-        model.objects.bulk_update(to_update, [*fields, *(["updated_at"] if has_updated_at else [])], batch_size=BATCH)
-    if to_create:
-        model.objects.bulk_create(to_create, batch_size=BATCH)
+        writes.append(model(**row.values))
+    if writes:
+        # One INSERT … ON CONFLICT DO UPDATE for the new and the changed rows of the batch (far
+        # cheaper than bulk_update's CASE per row); unchanged rows are never sent.
+        names = [name.removesuffix("_id") for name in key_fields]
+        values = [name.removesuffix("_id") for name in rows[0].values if name not in key_fields]
+        model.objects.bulk_create(
+            writes,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=names,
+            update_fields=[*values, *(["updated_at"] if has_updated_at else [])],
+        )
