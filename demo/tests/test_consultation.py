@@ -12,6 +12,7 @@ from consultation.models import Absence, AbsenceState, B2iValidation, Competence
 from demo.consultation import school_consultation_create
 from portal import models as ts
 from replication.checksums import checksums_compare
+from replication.models import Change
 from services.models import NotesMode, NotesPublicationDate
 from services.selectors import notes_publication, service_is_open
 from siecle.models import School, Student
@@ -62,6 +63,9 @@ def test_every_demo_school_has_a_realistic_term():
     assert notes_publication(school=second).mode == NotesMode.DEADLINE
     deadlines = set(NotesPublicationDate.objects.filter(school=second).values_list("date", flat=True))
     assert any(d < today for d in deadlines) and any(d > today for d in deadlines)
+    # written with COPY, the rows were journaled for the replication all the same
+    labels = set(Change.objects.values_list("label", flat=True).distinct())
+    assert {f"consultation_{m._meta.model_name}" for m in MODELS} <= labels
 
 
 @pytest.mark.django_db
