@@ -112,6 +112,10 @@ class Lookup:
         except KeyError:
             raise RowRefused(f"contrôle REF {ref} inconnu dans l'établissement {school.uaj}") from None
 
+    def evaluation_schools(self) -> list[int]:
+        """The schools whose evaluations this import read or wrote."""
+        return list(self._evaluations)
+
     def evaluations_written(self, school_id: int, refs: list[str]) -> None:
         """After a batch of evaluations is written: their ids and scales as the base now has them."""
         known = self._school_evaluations(school_id)

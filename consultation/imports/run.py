@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 
 from siecle.importer.errors import ExportRefused
 from siecle.importer.report import KindCounts
 from siecle.importer.staging import forget_queries
 
+from ..models import Mark
 from .kinds import KINDS
 from .reading import CsvFile
 from .rows import DUPLICATE, PARSERS, Lookup, Parsed, RowRefused
@@ -75,6 +77,22 @@ def _import_file(csv_file: CsvFile, lookup: Lookup, seen: dict[tuple, str], repo
     flush()
 
 
+def _refuse_marks_above_scale(school_ids: list[int]) -> None:
+    """An evaluation given a smaller scale must not leave a mark of the base above it."""
+    over = (
+        Mark.objects.filter(school_id__in=school_ids, value__gt=F("evaluation__scale"))
+        .order_by("evaluation__ref", "student__siecle_id")
+        .values_list("evaluation__ref", "evaluation__scale", "student__siecle_id", "value")
+        .first()
+    )
+    if over:
+        ref, scale, siecle_id, value = over
+        raise ExportRefused(
+            f"contrôle REF {ref} : barème {scale} inférieur à la note {format(value.normalize(), 'f').replace('.', ',')} de l'élève ELEVE_ID {siecle_id} "
+            "déjà enregistrée (corrigez aussi la note dans un fichier de notes) ; rien n'a été importé."
+        )
+
+
 def consultation_import(
     *, paths: Sequence[str | Path], uaj: str | None = None, dry_run: bool = False
 ) -> ConsultationReport:
@@ -93,6 +111,8 @@ def consultation_import(
         for csv_file in files:
             report.files.append((csv_file.name, csv_file.kind.key))
             _import_file(csv_file, lookup, seen.setdefault(csv_file.kind.key, {}), report)
+        if "evaluations" in seen:
+            _refuse_marks_above_scale(lookup.evaluation_schools())
         if dry_run:
             transaction.set_rollback(True)
     return report

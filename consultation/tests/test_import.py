@@ -268,6 +268,24 @@ def test_a_bad_row_after_an_earlier_import_leaves_the_base_as_it_was(sample_scho
     assert journal_size() == before
 
 
+def test_a_smaller_scale_that_leaves_a_mark_above_it_is_refused(sample_school, tmp_path):
+    run(*samples())
+    lines = (SAMPLES / "evaluations.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(";1;20;25/09/2026", ";1;10;25/09/2026")  # MAT-3A-01 has a 14,5 and a 17
+    smaller = write(tmp_path / "evaluations.csv", *lines)
+
+    message = refused(smaller)
+
+    assert "contrôle REF MAT-3A-01 : barème 10 inférieur à la note 14,5 de l'élève ELEVE_ID 100001" in message
+    assert Evaluation.objects.get(ref="MAT-3A-01").scale == 20
+    # with the marks corrected in the same import, it goes through
+    notes = write(
+        tmp_path / "notes.csv", "UAJ;REF;ELEVE_ID;NOTE", f"{UAJ};MAT-3A-01;100001;7", f"{UAJ};MAT-3A-01;100004;8,5"
+    )
+    run(smaller, notes)
+    assert Evaluation.objects.get(ref="MAT-3A-01").scale == 10
+
+
 def test_rows_of_another_school_than_uaj_are_refused(sample_school, tmp_path):
     other = SchoolFactory()
     message = refused(SAMPLES / "lpc.csv", uaj=other.uaj)
