@@ -112,7 +112,7 @@ def term_bounds(school: School, today: datetime.date) -> tuple[datetime.date, da
     """The first school day and the last day with data (yesterday, at most a term after the start)."""
     start = school.school_year_start or datetime.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
     end = min(today - datetime.timedelta(days=1), start + datetime.timedelta(days=105))
-    return start, max(end, start + datetime.timedelta(days=28))
+    return start, max(end, start)  # the first day of school: a day of data, never a future one
 
 
 def school_half_days(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
@@ -163,7 +163,7 @@ def school_consultation_create(*, school: School, seed: int, today: datetime.dat
         for subject in chosen:
             teacher = f"{rng.choice(['M.', 'MME'])} {rng.choice(PersonProvider.last_names).upper()}"
             for number in range(1, rng.randint(2, 4) + 1):
-                evaluated_on = _spread(rng, start + datetime.timedelta(days=7), end)
+                evaluated_on = _spread(rng, min(end, start + datetime.timedelta(days=7)), end)
                 plans.append(
                     (
                         division_id,
@@ -227,7 +227,7 @@ def school_consultation_create(*, school: School, seed: int, today: datetime.dat
                 continue
             for competence in LPC_COMPETENCES:
                 if rng.random() < 0.35:
-                    validated = _spread(rng, start + datetime.timedelta(days=14), end)
+                    validated = _spread(rng, min(end, start + datetime.timedelta(days=14)), end)
                     entered = min(end, validated + datetime.timedelta(days=rng.randint(0, 3)))
                     yield school.pk, pk, competence, validated, entered
 
@@ -242,7 +242,13 @@ def school_consultation_create(*, school: School, seed: int, today: datetime.dat
                 continue
             for item in B2I_ITEMS.values():
                 if rng.random() < 0.15 + 0.12 * level:
-                    yield school.pk, pk, item.code, item.domain, _spread(rng, start + datetime.timedelta(days=10), end)
+                    yield (
+                        school.pk,
+                        pk,
+                        item.code,
+                        item.domain,
+                        _spread(rng, min(end, start + datetime.timedelta(days=10)), end),
+                    )
 
     counts.b2i_items = copy_rows(B2iValidation, B2I_FIELDS, b2i_items())
     return counts

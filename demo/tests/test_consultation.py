@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -113,3 +115,19 @@ def test_after_a_full_replication_the_portal_holds_the_published_rows_and_only_t
     ids = set(ts.Mark.objects.filter(school_id=second.pk).values_list("student_id", flat=True))
     shown = Student.objects.filter(pk__in=ids)
     assert shown.exists() and set(shown.values_list("mef_id", "division_id")) <= couples
+
+
+@pytest.mark.django_db
+def test_a_seed_on_the_second_day_of_school_writes_nothing_dated_in_the_future():
+    _seed("--schools", "1", "--students", "30", "--closed")
+    school = School.objects.get()
+    with transaction.atomic():
+        for model in MODELS:
+            model.objects.filter(school=school).delete()
+        today = school.school_year_start + datetime.timedelta(days=1)
+        school_consultation_create(school=school, seed=1, today=today)
+    assert Evaluation.objects.exists()
+    assert not Evaluation.objects.filter(evaluated_on__gte=today).exists()
+    assert not Absence.objects.filter(date__gte=today).exists()
+    assert not CompetenceValidation.objects.filter(entered_on__gte=today).exists()
+    assert not B2iValidation.objects.filter(validated_on__gte=today).exists()
