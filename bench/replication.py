@@ -22,58 +22,15 @@ Run alone with `python bench/replication.py`, or through `bench/run.py` (calls `
 from __future__ import annotations
 
 import os
-import resource
-import sys
 import time
-from pathlib import Path
+
+from _databases import drop, maxrss_mb, own_databases, setup_django
 
 SCHOOLS = int(os.environ.get("REPLICATION_BENCH_SCHOOLS", "50"))
 STUDENTS = int(os.environ.get("REPLICATION_BENCH_STUDENTS", "600"))
 # REPLICATION_BENCH_KEEP=1: keep both databases at the end and reuse them (already seeded) on the
 # next run, emptying only the téléservices side's copied tables: to compare runs without reseeding.
 KEEP = os.environ.get("REPLICATION_BENCH_KEEP") == "1"
-
-
-def _own_databases() -> tuple[str, str]:
-    """Point DATABASE_URL and TELESERVICES_DATABASE_URL at fresh databases of this bench."""
-    import psycopg
-
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tsadmin_bench")
-    server, name = base_url.rsplit("/", 1)
-    names = (f"{name}_repl", f"{name}_repl_ts")
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        existing = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
-        for db in names:
-            if KEEP and db in existing:
-                continue
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
-            conn.execute(f'CREATE DATABASE "{db}"')
-    os.environ["DATABASE_URL"] = f"{server}/{names[0]}"
-    os.environ["TELESERVICES_DATABASE_URL"] = f"{server}/{names[1]}"
-    return server, names
-
-
-def _drop(server: str, names: tuple[str, str]) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        for db in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-
-
-def _setup_django() -> None:
-    root = Path(__file__).resolve().parent.parent
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsadmin.settings")
-    os.environ.setdefault("TSADMIN_ENV", "test")
-    import django
-
-    django.setup()
-
-
-def _maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # Per copied table: its columns, and the plain SELECT of the same rows (activated schools).
@@ -171,16 +128,16 @@ def _change_one_percent() -> dict[str, int]:
 
 
 def run() -> None:
-    server, names = _own_databases()
+    server, names = own_databases("repl", keep=KEEP)
     try:
-        _setup_django()
+        setup_django()
         _bench()
     finally:
         from django.db import connections
 
         connections.close_all()
         if not KEEP:
-            _drop(server, names)
+            drop(server, names)
 
 
 def _bench() -> None:
@@ -211,7 +168,7 @@ def _bench() -> None:
     shaped_seconds, _ = _raw_copy(shaped=True)
     print(f"raw COPY into temp tables with the families' indexes and unique keys: {shaped_seconds:.2f} s")
 
-    rss_before = _maxrss_mb()
+    rss_before = maxrss_mb()
     outcome = replication_run(full=True, origin="bench")
     assert outcome.ok, "\n".join(outcome.lines)
     full = outcome.run.duration.total_seconds()
@@ -245,7 +202,7 @@ def _bench() -> None:
         f"{nightly_outcome.run.journal_rows:,} journal rows, {nightly_outcome.run.changed:,} rows changed in "
         f"{nightly:.2f} s -> ratio to the full run {nightly / full:.3f} (target <= 0.05)"
     )
-    rss_after = _maxrss_mb()
+    rss_after = maxrss_mb()
     print(f"peak memory (ru_maxrss): {rss_after:.0f} MB (before the runs {rss_before:.0f} MB)")
 
 

@@ -22,6 +22,8 @@ from siecle.signals import students_created
 from siecle.uaj import uaj_with_key
 from tsadmin.bulk import copy_rows, reserve_ids
 
+from .consultation import ConsultationCounts, school_consultation_create
+
 STUDENT_FIELDS = [
     "id",
     "school",
@@ -100,6 +102,7 @@ class DemoReport:
     links: int = 0
     left: int = 0
     school_uajs: list[str] = field(default_factory=list)
+    consultation: ConsultationCounts = field(default_factory=ConsultationCounts)
 
     def lines(self) -> list[str]:
         return [
@@ -109,6 +112,9 @@ class DemoReport:
             f"élèves : {self.students} (dont {self.left} sortis)",
             f"responsables : {self.guardians}",
             f"liens élève–responsable : {self.links}",
+            f"contrôles : {self.consultation.evaluations}, notes : {self.consultation.marks}",
+            f"absences (demi-journées) : {self.consultation.absences}",
+            f"compétences LPC validées : {self.consultation.competences}, items B2i : {self.consultation.b2i_items}",
         ]
 
 
@@ -187,6 +193,7 @@ def create_demo_academy(
             )
             # Other apps attach what must exist with a student (his CAE) in this transaction.
             students_created.send(sender=School, school=school, student_ids=student_ids)
+            report.consultation += school_consultation_create(school=school, seed=seed, today=today)
         report.school_uajs.append(uaj)
         if progress is not None:
             progress(index + 1, schools)
@@ -213,7 +220,7 @@ def _create_school(rng, names, academy, uaj, index, size, year_start, year_end, 
         email2=f"secretariat.{slug}@ac-demo.example" if rng.random() < 0.5 else "",
         vie_scolaire_emails=[f"vie-scolaire.{slug}@ac-demo.example"] if rng.random() < 0.5 else [],
         uses_lpc_module=kind != 1,
-        b2i_experimenter=rng.random() < 0.3,
+        b2i_experimenter=rng.random() < 0.3 or index == 0,  # the first one shows the B2i
         school_year_start=year_start,
         school_year_end=year_end,
     )

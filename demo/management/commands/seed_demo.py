@@ -1,13 +1,23 @@
+import datetime
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
 from demo.generator import create_demo_academy
 from demo.lived import LivedYear, school_live_a_year
 from services.catalogue import CATALOGUE
-from services.services import letter_signatory_update, service_open, teleservices_activate
+from services.models import NotesMode
+from services.selectors import notes_couple_keys
+from services.services import (
+    letter_signatory_update,
+    notes_dates_add,
+    notes_mode_set,
+    service_open,
+    teleservices_activate,
+)
 from siecle.models import School
 
 HEADS = ("Mme Claire Martin", "M. Karim Benali", "Mme Sophie Lefèvre", "M. Thomas Nguyen", "Mme Anne Morel")
@@ -62,6 +72,8 @@ class Command(BaseCommand):
         lived = LivedYear()
         for done, school in enumerate(School.objects.filter(uaj__in=activated).order_by("uaj"), start=1):
             self._open_services(school)
+            if done == 2:  # the second school publishes its notes "à échéance"
+                self._notes_deadlines(school)
             lived += school_live_a_year(school=school, seed=seed)
             progress("années vécues", done, len(activated))
         self._analyze()
@@ -71,7 +83,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Démonstration : {report.schools} établissement(s) dont {len(activated)} avec téléservices activés, "
             f"{report.students} élèves, {lived.codes} codes CAR, {lived.notified} codes notifiés, "
-            f"{lived.refusals} refus, {lived.accounts + lived.student_accounts} comptes "
+            f"{lived.refusals} refus, {lived.accounts + lived.student_accounts} comptes, "
+            f"{report.consultation.marks} notes, {report.consultation.absences} absences "
             f"({time.monotonic() - started:.1f} s)."
         )
 
@@ -81,6 +94,21 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+
+    @staticmethod
+    def _notes_deadlines(school: School) -> None:
+        """Notes "à échéance": half of the (MEF, division) couples had a deadline ten days ago (their
+        evaluations published up to it are shown), every couple has one in three weeks."""
+        notes_mode_set(school=school, mode=NotesMode.DEADLINE, by=None)
+        couples = sorted(notes_couple_keys(school=school))
+        today = timezone.localdate()
+        start, end = school.school_year()
+        passed = max(start, today - datetime.timedelta(days=10))
+        coming = min(end, today + datetime.timedelta(days=21))
+        if passed < today and couples[::2]:
+            notes_dates_add(school=school, date=passed, couples=couples[::2], by=None)
+        if coming > today and couples:
+            notes_dates_add(school=school, date=coming, couples=couples, by=None)
 
     @staticmethod
     def _open_services(school: School) -> None:

@@ -1,0 +1,55 @@
+"""Databases of a benchmark's own, Django set up on them, and the process's peak memory.
+
+Shared by the benchmarks that seed a demo academy (bench/replication.py, bench/consultation.py):
+each gets two fresh databases, `<bench database>_<suffix>` and `<bench database>_<suffix>_ts`,
+dropped at the end unless kept.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+from pathlib import Path
+
+
+def own_databases(suffix: str, *, keep: bool = False) -> tuple[str, tuple[str, str]]:
+    """Point DATABASE_URL and TELESERVICES_DATABASE_URL at fresh databases of this bench."""
+    import psycopg
+
+    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tsadmin_bench")
+    server, name = base_url.rsplit("/", 1)
+    names = (f"{name}_{suffix}", f"{name}_{suffix}_ts")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        existing = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
+        for db in names:
+            if keep and db in existing:
+                continue
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
+            conn.execute(f'CREATE DATABASE "{db}"')
+    os.environ["DATABASE_URL"] = f"{server}/{names[0]}"
+    os.environ["TELESERVICES_DATABASE_URL"] = f"{server}/{names[1]}"
+    return server, names
+
+
+def drop(server: str, names: tuple[str, str]) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        for db in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def setup_django() -> None:
+    root = Path(__file__).resolve().parent.parent
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsadmin.settings")
+    os.environ.setdefault("TSADMIN_ENV", "test")
+    import django
+
+    django.setup()
+
+
+def maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
