@@ -194,3 +194,35 @@ def assert_one_valid_car_per_pair(links: list[GuardianLink]) -> None:
         .filter(n__gt=1)
     )
     assert not doubled.exists()
+
+
+def families_with_codes(school, head, count: int) -> list[GuardianLink]:
+    """`count` pupils of 4B, each with a legal guardian PARENTnn (e-mail and postal address) holding
+    a valid CAR made by the mass creation service (the school's téléservices opened first)."""
+    from car.services import car_create_bulk
+    from services.services import service_open, teleservices_activate
+    from siecle.factories import DivisionFactory, GuardianFactory, GuardianLinkFactory, StudentFactory
+    from siecle.models import LegalRank
+
+    teleservices_activate(school=school, by=head)
+    service_open(school=school, service="notes", by=head)
+    division = DivisionFactory(school=school, code="4B", label="4B")
+    links = []
+    for n in range(1, count + 1):
+        guardian = GuardianFactory(
+            school=school, last_name=f"PARENT{n:02d}", first_name="Camille", email=f"parent{n:02d}@famille.test.example"
+        )
+        student = StudentFactory(school=school, last_name=f"PARENT{n:02d}", first_name="Enfant", division=division)
+        links.append(GuardianLinkFactory(student=student, guardian=guardian, legal_rank=LegalRank.LEGAL_1))
+    assert car_create_bulk(school=school, link_ids=[x.pk for x in links], by=head).created == count
+    return links
+
+
+def assert_sent_equals_outbox(sink, *, count: int) -> None:
+    """The SMTP server received exactly one message per outbox row sent, and every row was sent."""
+    from notifications.models import OutboxMessage, OutboxState
+
+    rows = list(OutboxMessage.objects.values_list("state", "recipient"))
+    assert len(rows) == count and {state for state, _ in rows} == {OutboxState.SENT}, rows
+    received = sorted(rcpt for message in sink.messages for rcpt in message.rcpt_tos)
+    assert received == sorted(recipient for _, recipient in rows)
