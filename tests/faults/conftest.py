@@ -147,11 +147,11 @@ def start_server(*, settings_module: str, **extra: str) -> tuple[subprocess.Pope
         if proc.poll() is not None:
             pytest.fail(f"The server ended at start: {proc.stderr.read()}")
         try:
-            with urllib.request.urlopen(f"{base}/connexion/", timeout=5):  # noqa: S310 — our local server
+            with urllib.request.urlopen(f"{base}/connexion/", timeout=30):  # noqa: S310 — our local server
                 return True
         except urllib.error.HTTPError:
             return True
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):
             return False
 
     poll(answers, timeout=60, what="the web server to answer")
