@@ -154,7 +154,11 @@ def start_server(*, settings_module: str, **extra: str) -> tuple[subprocess.Pope
         except (urllib.error.URLError, OSError):
             return False
 
-    poll(answers, timeout=60, what="the web server to answer")
+    try:
+        poll(answers, timeout=60, what="the web server to answer")
+    except BaseException:
+        stop(proc)
+        raise
     return proc, base
 
 
