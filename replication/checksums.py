@@ -12,30 +12,17 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Iterator
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from codes.models import AccessRefusal, ActivationCode, CodeKind
 from consultation.models import PUBLISHED_ABSENCE_STATES, Absence, B2iValidation, CompetenceValidation, Mark
-from portal import models as ts
 from portal.digests import code_digest
 from services.models import NotesMode, NotesPublicationDate, SchoolSettings, ServiceState
 from siecle.models import LEGAL_RANKS, Division, Guardian, GuardianLink, Mef, Student
 
-KINDS = (
-    "school",
-    "mef",
-    "division",
-    "student",
-    "guardian",
-    "link",
-    "code",
-    "notes_deadline",
-    "absence",
-    "mark",
-    "competence",
-    "b2i",
-)
+from .tables import KINDS, copied_tables
 
 
 def _activated_ids() -> set[int]:
@@ -200,60 +187,15 @@ def expected_rows(kind: str, *, today: datetime.date | None = None) -> Iterator[
         raise ValueError(kind)
 
 
-_ACTUAL = {
-    "school": (
-        ts.School,
-        (
-            "id",
-            "uaj",
-            "academy_code",
-            "name",
-            "address_line1",
-            "address_line2",
-            "postcode",
-            "city",
-            "phone",
-            "welcome_html",
-            "contact_active",
-            "contact_email",
-            "notes_mode",
-            "lpc_delay_days",
-            "services",
-        ),
-    ),
-    "mef": (ts.Mef, ("id", "school_id", "code", "label")),
-    "division": (ts.Division, ("id", "school_id", "code", "label")),
-    "student": (
-        ts.Student,
-        ("id", "school_id", "last_name", "first_name", "birth_date", "mef_id", "division_id", "access_refused"),
-    ),
-    "guardian": (ts.Guardian, ("id", "school_id", "civility", "last_name", "first_name")),
-    "link": (ts.Link, ("id", "school_id", "student_id", "guardian_id", "legal_rank")),
-    "code": (ts.Code, ("id", "school_id", "digest", "kind", "link_id", "student_id", "created_on")),
-    "notes_deadline": (ts.NotesDeadline, ("id", "school_id", "mef_id", "division_id", "deadline")),
-    "absence": (ts.Absence, ("id", "school_id", "student_id", "date", "half_day")),
-    "mark": (
-        ts.Mark,
-        (
-            "id",
-            "school_id",
-            "student_id",
-            "subject",
-            "label",
-            "evaluated_on",
-            "coefficient",
-            "scale",
-            "status",
-            "value",
-        ),
-    ),
-    "competence": (ts.Competence, ("id", "school_id", "student_id", "competence", "validated_on")),
-    "b2i": (ts.B2iItem, ("id", "school_id", "student_id", "item", "domain", "validated_on")),
-}
+def _actual(kind: str):
+    """The téléservices model of a copied kind, and its columns in the run's order."""
+    copied = next(t for t in copied_tables("postgresql") if t.kind == kind)
+    model = next(m for m in apps.get_app_config("portal").get_models() if m._meta.db_table == copied.table)
+    return model, copied.columns
 
 
 def actual_rows(kind: str) -> Iterator[tuple]:
-    model, fields = _ACTUAL[kind]
+    model, fields = _actual(kind)
     yield from model.objects.order_by("pk").values_list(*fields).iterator()
 
 

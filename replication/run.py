@@ -47,7 +47,7 @@ from siecle.models import School
 from . import continuity, up
 from .lock import ReplicationBusy, run_lock
 from .models import Run
-from .tables import Copied, copied_tables, date_literal
+from .tables import KINDS, Copied, copied_tables, date_literal
 
 SIECLE = "default"
 TELESERVICES = "teleservices"
@@ -366,20 +366,7 @@ def _drop_temps(conn) -> None:
         conn.close()
 
 
-_KINDS = (
-    "school",
-    "mef",
-    "division",
-    "student",
-    "guardian",
-    "link",
-    "code",
-    "notes_deadline",
-    "absence",
-    "mark",
-    "competence",
-    "b2i",
-)
+_KINDS = KINDS
 
 
 def _claim(sides: _Sides, *, school_ids) -> int:

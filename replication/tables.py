@@ -351,3 +351,7 @@ def copied_tables(vendor: str) -> tuple[Copied, ...]:
         ),
         *consultation_tables(vendor),
     )
+
+
+# The copied tables' kinds, parents first (the run's temp tables and the checksums are per kind).
+KINDS: tuple[str, ...] = tuple(t.kind for t in copied_tables("postgresql"))

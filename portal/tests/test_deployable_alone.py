@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -25,14 +21,7 @@ from django.db import connections
 from conftest import _test_database_url
 
 from .factories import PASSWORD, account_factory, guardian_code
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .server import ROOT, PortalServer
 
 
 def _portal_env(**extra) -> dict:
@@ -113,54 +102,20 @@ def test_the_portal_refuses_production_without_its_own_secret():
 def test_a_portal_server_answers_and_holds_no_connection_to_the_siecle_base(settings):
     code, _ = guardian_code()
     account_factory(login="parent.seul", codes=[code])
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 — our own manage.py
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure", "--skip-checks"],
-        cwd=ROOT,
-        env=_portal_env(
+    server = PortalServer(
+        _portal_env(
             TELESERVICES_CODE_KEY=settings.TELESERVICES_CODE_KEY, REDIS_URL=settings.CACHES["default"]["LOCATION"]
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-    def get(path: str) -> tuple[int, str]:
-        try:
-            with opener.open(f"{base}{path}", timeout=30) as answer:  # noqa: S310 — our local server
-                return answer.status, answer.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, text = get("/connexion/")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, server.stderr.read()
-                assert time.monotonic() < deadline, "the portal server did not start"
-                time.sleep(0.2)
-        assert status == 200 and "Connexion" in text and "Scolarité services" in text
-        token = next(c.value for c in jar if c.name == "ts_famille_csrf")
-        form = urllib.parse.urlencode(
-            {"login": "parent.seul", "password": PASSWORD, "csrfmiddlewaretoken": token}
-        ).encode()
-        request = urllib.request.Request(  # noqa: S310 — our local server
-            f"{base}/connexion/", data=form, headers={"Referer": f"{base}/connexion/"}
         )
-        with opener.open(request, timeout=30) as answer:  # noqa: S310 — our local server
-            signed = answer.read().decode().replace("&#x27;", "'")
-        assert "1 enfant est rattaché" in signed
-        assert any(c.name == "ts_famille" for c in jar)
-        status, text = get("/nulle-part/")
+    )
+    try:
+        status, _, text = server.wait_ready()
+        assert status == 200 and "Connexion" in text and "Scolarité services" in text
+        assert "1 enfant est rattaché" in server.sign_in("parent.seul", PASSWORD)
+        assert any(c.name == "ts_famille" for c in server.jar)
+        status, _, text = server.get("/nulle-part/")
         assert status == 404 and "Page introuvable" in text
         # A form posted without its CSRF token: the French page, as on the admin.
-        forged = urllib.request.Request(f"{base}/rattacher/", data=b"code=x&birth_date=y")  # noqa: S310
+        forged = urllib.request.Request(f"{server.base}/rattacher/", data=b"code=x&birth_date=y")  # noqa: S310
         try:
             urllib.request.urlopen(forged, timeout=30)  # noqa: S310 — our local server
             pytest.fail("a POST without CSRF token was accepted")
@@ -172,8 +127,7 @@ def test_a_portal_server_answers_and_holds_no_connection_to_the_siecle_base(sett
         assert connections["teleservices"].settings_dict["NAME"] in databases
         assert connections["default"].settings_dict["NAME"] not in databases
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 def test_in_production_the_portals_cookies_are_secure_and_its_own():
