@@ -10,14 +10,18 @@ from django.db.models import QuerySet
 from siecle.models import School
 
 from .models import Job, JobState
-from .services import progress_key
+from .services import CACHE_ERRORS, progress_key
 
 
 def job_status(*, job: Job) -> dict[str, Any]:
-    """State and progress, with the latest progress from the cache while the job runs."""
+    """State and progress, with the latest progress from the cache while the job runs (the row's when
+    the cache does not answer)."""
     done, total, message = job.done, job.total, job.message
     if job.state == JobState.RUNNING:
-        live = cache.get(progress_key(job.pk))
+        try:
+            live = cache.get(progress_key(job.pk))
+        except CACHE_ERRORS:  # the cache is down: the row's progress is still right, if older
+            live = None
         if live and live["done"] >= done:
             done, total, message = live["done"], live["total"], live["message"] or message
     percent = 100 if job.state == JobState.DONE else (min(100, int(done * 100 / total)) if total else 0)

@@ -5,6 +5,8 @@ task's own transaction (an import runs in one). A row UPDATE made there would st
 until the commit, so progress goes to the cache (Redis in production), where the status view
 reads it at once; when the caller is not inside a transaction the row is updated too. Calls
 are throttled: at most one write per job every PROGRESS_INTERVAL seconds, plus the last one.
+A cache that does not answer (Redis down) never fails the job: progress then goes to the row
+only (when outside a transaction), and the status view reads the row.
 
 A job may own one file, named in `params["file"]` relative to MEDIA_ROOT (an uploaded export
 waiting for its import), inside a folder registered with `job_files_folder_register`. Its
@@ -30,6 +32,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from siecle.models import School
 
@@ -48,6 +51,8 @@ STALE_MESSAGE = (
     "ou arrêté) ; rien n'a été enregistré, relancez-la."
 )
 
+# What a cache that does not answer raises (Redis' client errors; a file cache's disk errors).
+CACHE_ERRORS = (RedisError, OSError)
 PROGRESS_INTERVAL = 0.5
 PROGRESS_TTL = 24 * 60 * 60
 _last_write: dict[str, float] = {}
@@ -92,7 +97,10 @@ def job_progress(*, job_id: uuid.UUID | str, done: int, total: int, message: str
     if done < total and now - _last_write.get(key, 0.0) < PROGRESS_INTERVAL:
         return
     _last_write[key] = now
-    cache.set(progress_key(key), {"done": done, "total": total, "message": message[:300]}, PROGRESS_TTL)
+    try:
+        cache.set(progress_key(key), {"done": done, "total": total, "message": message[:300]}, PROGRESS_TTL)
+    except CACHE_ERRORS:
+        logger.warning("jobs: progress of %s not cached (cache unreachable)", key)
     if not connection.in_atomic_block:
         Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(
             done=done, total=total, message=message[:300], updated_at=timezone.now()
@@ -126,7 +134,10 @@ def job_fail(*, job_id: uuid.UUID | str, message: str) -> None:
 
 def _forget(job_id: uuid.UUID | str) -> None:
     _last_write.pop(str(job_id), None)
-    cache.delete(progress_key(job_id))
+    try:
+        cache.delete(progress_key(job_id))
+    except CACHE_ERRORS:
+        logger.warning("jobs: progress of %s not removed from the cache (cache unreachable)", job_id)
 
 
 def _stale_q(now: datetime.datetime) -> Q:

@@ -26,6 +26,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 from pypdf import PdfWriter
 
 from codes.models import CodeKind, NotificationMode
@@ -48,6 +49,10 @@ CHUNK_SIZE = 120
 # so that no process idles while the other renders the last chunk.
 PARALLEL_RENDERERS = 2
 FAILED_MESSAGE = "La création des courriers a échoué ; aucune notification n’a été enregistrée. Relancez-la."
+QUEUE_DOWN_MESSAGE = (
+    "Le service de tâches ne répond pas : les courriers n’ont pas été créés et aucune notification "
+    "n’a été enregistrée. Relancez la notification dans quelques minutes."
+)
 _ADDRESS_FIELDS = ("address_line1", "address_line2", "address_line3", "postcode", "city")
 
 
@@ -161,7 +166,15 @@ def letters_job_start(*, school: School, kind: str, ids: list[int], by) -> Job:
     from . import tasks  # the tasks call this module's functions
 
     job_id = str(job.pk)
-    transaction.on_commit(lambda: tasks.letters_queue(job_id=job_id, kind=kind, chunks=chunks))
+
+    def queue() -> None:
+        try:
+            tasks.letters_queue(job_id=job_id, kind=kind, chunks=chunks)
+        except KombuOperationalError:  # the broker is down: say so at once, nothing was recorded
+            logger.warning("letters job %s: the task queue does not answer", job_id)
+            job_fail(job_id=job_id, message=QUEUE_DOWN_MESSAGE)
+
+    transaction.on_commit(queue)
     return job
 
 

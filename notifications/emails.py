@@ -41,6 +41,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from codes.models import NotificationMode
 from codes.services import codes_notification_record
@@ -151,13 +152,21 @@ def _links_of_codes(code_ids: list[int]) -> dict[int, int]:
 
 
 def outbox_dispatch(*, message_ids: Sequence[int]) -> None:
-    """Queue the sending tasks of these rows, a few messages per task (ids only)."""
+    """Queue the sending tasks of these rows, a few messages per task (ids only).
+
+    When the task queue does not answer (broker down), the rows stay queued and nothing is
+    raised: `outbox_sweep` queues them again once EMAIL_OUTBOX_REQUEUE_AFTER_SECONDS passed.
+    """
     from .tasks_mail import outbox_send_task
 
     size = max(1, settings.EMAIL_OUTBOX_BATCH_SIZE)
     ids = sorted(message_ids)
     for start in range(0, len(ids), size):
-        outbox_send_task.delay(ids[start : start + size])
+        try:
+            outbox_send_task.delay(ids[start : start + size])
+        except KombuOperationalError:
+            logger.warning("outbox: the task queue does not answer; %d message(s) left to the sweep", len(ids) - start)
+            return
 
 
 def emails_batch_counts(*, batch: uuid.UUID) -> dict[str, int]:

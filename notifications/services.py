@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
+from redis.exceptions import RedisError
 
 from codes.selectors import Selection
 from jobs.models import Job
@@ -56,6 +57,11 @@ NO_OPEN_SERVICE = (
 )
 REASON_NO_ADDRESS = "pas d'adresse postale"
 REASON_NO_EMAIL = "pas d'adresse électronique valide"
+
+
+TASKS_UNAVAILABLE = (
+    "Le service des envois ne répond pas pour le moment : rien n'a été envoyé. Réessayez dans quelques minutes."
+)
 
 
 class NotifyError(Exception):
@@ -112,6 +118,8 @@ class _Once:
 
     The claim is an atomic cache add (Redis in production), so two posts at the same instant
     cannot both send; a send refused with NotifyError frees the token for a corrected retry.
+    While the cache does not answer (Redis down: the task queue is down too), the send is
+    refused with a French NotifyError and nothing is written.
     """
 
     def __init__(self, school: School, token: uuid.UUID | None):
@@ -122,13 +130,22 @@ class _Once:
         if self.token is None:
             return self
         run = notification_run_of(school=self.school, token=self.token)
-        if run is not None or not cache.add(self.key, 1, timeout=TOKEN_TTL):
-            raise AlreadySent(run or notification_run_of(school=self.school, token=self.token))
+        if run is not None:
+            raise AlreadySent(run)
+        try:
+            claimed = cache.add(self.key, 1, timeout=TOKEN_TTL)
+        except (RedisError, OSError) as error:
+            raise NotifyError(TASKS_UNAVAILABLE) from error
+        if not claimed:
+            raise AlreadySent(notification_run_of(school=self.school, token=self.token))
         return self
 
     def __exit__(self, exc_type, exc, tb):
         if self.token is not None and exc_type is not None:
-            cache.delete(self.key)
+            try:
+                cache.delete(self.key)
+            except (RedisError, OSError):  # the token then lasts TOKEN_TTL: a new form has a new one
+                pass
         return False
 
 

@@ -4,6 +4,9 @@
 `OperationalError` / `InterfaceError`) anywhere in a request answers 503 with the French
 maintenance page and `Retry-After`, logs once, and closes the broken connection so the next
 request tries again. Nothing was written (each write is one transaction).
+
+The same page answers when the rate limits' cache is down on a form that fails closed
+(`portal.ratelimit.RateLimitUnavailable`: an activation code typed is not checked then).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import logging
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+
+from .ratelimit import RateLimitUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -46,5 +51,8 @@ class MaintenanceMiddleware:
             logger.error("families' database unreachable: maintenance page served", exc_info=exception)
             for connection in connections.all(initialized_only=True):
                 connection.close()
+            return maintenance_response(request)
+        if isinstance(exception, RateLimitUnavailable):
+            logger.error("rate limits' cache unreachable: code forms answer the maintenance page")
             return maintenance_response(request)
         return None
