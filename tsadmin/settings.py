@@ -160,8 +160,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A worker process is replaced after a task that left it above this resident size (KiB): 1.5x
-# the peak measured by bench/peak.py (letters, imports and account creations at once: 243 MB).
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)
+# the peak measured by bench/peak.py (4,000 letters, two imports and account creations at once:
+# 343 MB; docs/deploy.md "Measures").
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=520_000)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {
     "jobs-fail-stale": {"task": "jobs.tasks.jobs_fail_stale", "schedule": 15 * 60},
