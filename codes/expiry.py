@@ -1,7 +1,10 @@
 """Codes never used expire (docs/codes-at-rest.md, "Expiry").
 
-Rule: a code that no family used (no account attached, never used) stops being valid once the
-school year that follows the one it was created in has ended. A code printed at the start of
+Rule: a code that was never handed out (not notified by letter or e-mail) and never used stops
+being valid once the school year that follows the one it was created in has ended. A code that
+was sent to a family is never invalidated by this nightly task: that would destroy, without
+showing the numbers and asking, what families hold; the school head invalidates those himself
+("Invalider code", "Nouveau code"). A code printed at the start of
 2025-2026 still works throughout 2026-2027, and is invalidated from 1 September 2027. The school
 year is the academy's calendar (1 September to 31 August), the same for every school, so that one
 nightly statement-batch decides it. A used code keeps the account it opened: it never expires.
@@ -34,10 +37,14 @@ def expiry_cutoff(today: datetime.date) -> datetime.datetime:
 
 
 def codes_unused_expired(*, today: datetime.date | None = None):
-    """The valid, never used codes past their expiry."""
+    """The valid codes, never handed out and never used, past their expiry."""
     cutoff = expiry_cutoff(today or timezone.localdate())
     return ActivationCode.objects.filter(
-        is_valid=True, used_at__isnull=True, account_id__isnull=True, created_at__lt=cutoff
+        is_valid=True,
+        used_at__isnull=True,
+        account_id__isnull=True,
+        notified_at__isnull=True,
+        created_at__lt=cutoff,
     )
 
 

@@ -33,6 +33,8 @@ def test_an_unused_code_of_two_school_years_ago_expires_and_the_others_stay(scho
     expired = created_on(make_car(make_pair(school, last_name="ANCIEN")), datetime.date(2026, 8, 31))
     last_year = created_on(make_car(make_pair(school, last_name="RECENT")), datetime.date(2026, 9, 1))
     used = created_on(make_car(make_pair(school, last_name="UTILISE"), used=True), datetime.date(2024, 9, 10))
+    sent = created_on(make_car(make_pair(school, last_name="ENVOYE")), datetime.date(2024, 9, 10))
+    ActivationCode.objects.filter(pk=sent.pk).update(notified_at=datetime.date(2024, 9, 15))
     announced = []
 
     def receiver(sender, code_ids=(), **kwargs):
@@ -44,10 +46,11 @@ def test_an_unused_code_of_two_school_years_ago_expires_and_the_others_stay(scho
             assert codes_expire_unused(today=TODAY, batch=1) == 1
     finally:
         codes_revoked.disconnect(receiver)
-    for code in (expired, last_year, used):
+    for code in (expired, last_year, used, sent):
         code.refresh_from_db()
     assert not expired.is_valid and expired.change_kind == EventKind.INVALIDATION
     assert last_year.is_valid and used.is_valid
+    assert sent.is_valid  # a family holds it: never invalidated without the head asking
     event = CodeEvent.objects.get(code=expired, event=EventKind.INVALIDATION)
     assert event.detail == EXPIRY_DETAIL and event.by is None
     assert announced == [expired.pk]  # the families' side drops it at once
