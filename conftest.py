@@ -77,20 +77,26 @@ def _test_database_url(alias: str) -> str:
     return f"postgres://{user}@{host}:{port}/{s['NAME']}"
 
 
-def start_celery_worker():
-    """A real Celery worker process (solo pool) on the test databases and the configured broker."""
+def start_celery_worker(env: dict | None = None):
+    """A real Celery worker process (solo pool), returned once it answers a ping.
+
+    `env`: its whole environment (default: this one, on the test databases). The ping goes
+    through this process's broker URL.
+    """
     import os
     import subprocess
     import sys
     import time
+    from pathlib import Path
 
     from tsadmin.celery import app
 
-    env = dict(os.environ)
-    env["DATABASE_URL"] = _test_database_url("default")
-    env["TELESERVICES_DATABASE_URL"] = _test_database_url("teleservices")
-    env["TSADMIN_ENV"] = "test"
-    proc = subprocess.Popen(
+    if env is None:
+        env = dict(os.environ)
+        env["DATABASE_URL"] = _test_database_url("default")
+        env["TELESERVICES_DATABASE_URL"] = _test_database_url("teleservices")
+        env["TSADMIN_ENV"] = "test"
+    proc = subprocess.Popen(  # noqa: S603 — our own project's worker
         [
             sys.executable,
             "-m",
@@ -103,11 +109,15 @@ def start_celery_worker():
             "--without-heartbeat",
             "--without-mingle",
             "--without-gossip",
+            f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h",
         ],
+        cwd=Path(__file__).resolve().parent,
         env=env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"The Celery worker ended at start (status {proc.returncode}).")
         try:
             if app.control.ping(timeout=0.5):
                 return proc

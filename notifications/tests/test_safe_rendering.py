@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -15,46 +13,9 @@ from notifications.letters import FetchRefused, StaticOnlyFetcher, letters_pdf, 
 from services.models import LetterType
 from services.services import letter_settings_update, letter_signatory_update
 from siecle.factories import EntFactory
+from tests.listener import listener_fixture  # noqa: F401 — the `listener` fixture
 
 from .helpers import guardian_with_children, pdf_text
-
-
-class Listener:
-    """A real TCP listener on a free local port that counts the connections it receives."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
-
-    def close(self):
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
-
-
-@pytest.fixture
-def listener():
-    server = Listener()
-    yield server
-    server.close()
 
 
 def img(port: int, label: str) -> str:

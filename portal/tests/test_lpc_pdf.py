@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from portal.catalogue import LPC_COMPETENCES
 from portal.models import Competence
-from tsadmin.tests.test_pdf import Listener
+from tests.listener import Listener
 
 from .factories import (
     PASSWORD,

@@ -87,37 +87,9 @@ def start_worker(**extra: str) -> subprocess.Popen:
     The ping goes through this process's broker URL: a worker behind a forwarder answers it
     as long as the forwarder runs (the same Redis database on the other side).
     """
-    from tsadmin.celery import app
+    from conftest import start_celery_worker
 
-    proc = subprocess.Popen(  # noqa: S603 — our own project's worker
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tsadmin",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            f"--hostname=faults-{os.getpid()}-{time.monotonic_ns()}@%h",
-        ],
-        cwd=ROOT,
-        env=process_env(**extra),
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"The Celery worker ended at start (status {proc.returncode}).")
-        try:
-            if app.control.ping(timeout=0.5):
-                return proc
-        except Exception:  # noqa: BLE001, S112 — the broker may not answer yet
-            continue
-    proc.kill()
-    pytest.fail("The Celery worker did not start within 30 s.")
+    return start_celery_worker(process_env(**extra))
 
 
 def stop(proc: subprocess.Popen) -> None:
