@@ -5,12 +5,15 @@ to the other; a nightly run after 1 % of students, guardians and codes changed u
 the full run; memory flat (streaming).
 
 - Data: `seed_demo --schools N --students M` (REPLICATION_BENCH_SCHOOLS, default 50;
-  REPLICATION_BENCH_STUDENTS, default 600) in two databases of its own
+  REPLICATION_BENCH_STUDENTS, default 600), then a valid CAR for every pair that may have one
+  (the schools' mass creation), in two databases of their own
   (`<bench database>_repl` and `<bench database>_repl_ts`), created here and dropped at the
   end. The academy scale: REPLICATION_BENCH_SCHOOLS=1000 REPLICATION_BENCH_STUDENTS=600.
 - Raw baseline: for each copied table, `COPY (SELECT <its columns> FROM <its SIECLE table>
   of the activated schools) TO STDOUT` streamed into `COPY … FROM STDIN` of a temp table on
-  the téléservices connection: no rule, no digest, no upsert.
+  the téléservices connection: no rule, no digest, no upsert. The consultation tables (the
+  seed writes a term of them) by the replication's own SELECT of the rows published today,
+  their rules being joins: the baseline holds every row the full run copies.
 - Full run: `replication_run(full=True)` on an empty téléservices side.
 - Nightly run: after 1 % of students renamed, 1 % of guardians renamed and 1 % of valid codes
   invalidated (each one SQL statement, journaled by the triggers), `replication_run()`.
@@ -69,6 +72,32 @@ _ACTIVATED = (
 )
 
 
+def _raw_selects() -> list[tuple[str, str, str]]:
+    """(téléservices table, its columns, the plain SELECT of the rows the full run copies).
+
+    The core tables by `RAW`; the consultation tables by the replication's own SELECT of the
+    rows published today (their publication rules are joins): the same rows either way.
+    """
+    from django.utils import timezone
+
+    from replication.tables import consultation_tables, date_literal
+
+    found = [
+        (
+            table,
+            columns,
+            select.replace("{activated:x.id}", _ACTIVATED.format(col="x.id")).replace(
+                "{activated}", _ACTIVATED.format(col="x.school_id")
+            ),
+        )
+        for table, (columns, select) in RAW.items()
+    ]
+    today = date_literal("postgresql", timezone.localdate())
+    for t in consultation_tables("postgresql"):
+        found.append((t.table, ", ".join(t.columns), t.select.replace("{scope}", "TRUE").replace("{today}", today)))
+    return found
+
+
 def _raw_copy(*, shaped: bool = False) -> tuple[float, int]:
     """Seconds and rows of a raw COPY of the copied tables' rows from the SIECLE base to the other.
 
@@ -78,13 +107,11 @@ def _raw_copy(*, shaped: bool = False) -> tuple[float, int]:
     from django.db import connections, transaction
 
     src, dst = connections["default"], connections["teleservices"]
+    selects = _raw_selects()
     rows = 0
     start = time.perf_counter()
     with transaction.atomic(using="teleservices"):
-        for table, (columns, select) in RAW.items():
-            sql = select.replace("{activated:x.id}", _ACTIVATED.format(col="x.id")).replace(
-                "{activated}", _ACTIVATED.format(col="x.school_id")
-            )
+        for table, columns, sql in selects:
             with src.cursor() as s, dst.cursor() as d:
                 d.execute(f"CREATE TEMP TABLE raw_{table} AS SELECT * FROM {table} WHERE false")  # noqa: S608
                 if shaped:
@@ -103,6 +130,22 @@ def _raw_copy(*, shaped: bool = False) -> tuple[float, int]:
                 rows += d.fetchone()[0]
         transaction.set_rollback(True, using="teleservices")
     return time.perf_counter() - start, rows
+
+
+def _codes_for_every_pair() -> None:
+    """A valid CAR for every pair that may have one (the issue's "plus codes for every pair"):
+    the school's mass creation (`car_create_bulk`) over all its links, school by school. The
+    demo leaves some pairs without a code, as a school in September does. Creates nothing when
+    run again (a kept database)."""
+    from car.services import car_create_bulk
+    from services.selectors import teleservices_open_school_ids
+    from siecle.models import LEGAL_RANKS, GuardianLink, School
+
+    start, created = time.perf_counter(), 0
+    for school in School.objects.filter(pk__in=teleservices_open_school_ids()).order_by("pk"):
+        links = GuardianLink.objects.filter(student__school=school, legal_rank__in=LEGAL_RANKS)
+        created += car_create_bulk(school=school, link_ids=links.values_list("pk", flat=True), by=None).created
+    print(f"codes for every pair: {created:,} CAR created in {time.perf_counter() - start:.1f} s")
 
 
 def _change_one_percent() -> dict[str, int]:
@@ -159,6 +202,7 @@ def _bench() -> None:
         start = time.perf_counter()
         call_command("seed_demo", "--schools", str(SCHOOLS), "--students", str(STUDENTS), verbosity=0)
         print(f"seed_demo --schools {SCHOOLS} --students {STUDENTS}: {time.perf_counter() - start:.1f} s")
+    _codes_for_every_pair()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"journal rows written by the seed: {Change.objects.count():,}")
