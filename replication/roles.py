@@ -23,6 +23,7 @@ import re
 
 from django.apps import apps
 
+from .journal import JOURNAL_TABLE
 from .tables import copied_tables
 
 # The tables the families write (portal/models.py, "Written by the families").
@@ -71,6 +72,11 @@ def roles_sql(*, siecle_db: str, teleservices_db: str, prefix: str = "tsadmin") 
         f"GRANT USAGE ON SCHEMA public TO {web}, {repl};",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {web}, {repl};",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {web}, {repl};",
+        # The run vacuums its journal (replication/run.py `_journal_vacuum`): PostgreSQL 17 has
+        # a privilege for it; before, only the owner may, and the server skips it with a warning
+        # (autovacuum, on by default, then does it).
+        "DO $$ BEGIN IF current_setting('server_version_num')::int >= 170000 THEN "
+        f"EXECUTE 'GRANT MAINTAIN ON {JOURNAL_TABLE} TO {repl}'; END IF; END $$;",
         "",
         f"\\connect {teleservices_db}",
         "REVOKE ALL ON SCHEMA public FROM PUBLIC;",

@@ -14,6 +14,7 @@ from car.services import car_create_bulk, car_invalidate, car_refusal_record
 from codes.models import ActivationCode
 from portal import models as ts
 from portal.digests import code_digest
+from replication import run as run_module
 from replication.models import Change, Run
 from services.models import SchoolSettings
 from services.services import notes_dates_add, notes_mode_set, service_close, welcome_message_update
@@ -230,4 +231,31 @@ def test_a_renamed_student_brings_nothing_else_one_changing_class_brings_his_row
     assert links and codes
     assert (moved.counts["down"]["link"]["staged"], moved.counts["down"]["code"]["staged"]) == (links, codes)
     assert ts.Student.objects.get(id=academy.current.pk).division_id == division.pk
+    assert_in_step()
+
+
+def _journal_vacuums() -> int:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'replication_change'")
+        return cursor.fetchone()[0]
+
+
+def test_a_run_vacuums_the_journal_once_its_deleted_rows_pile_up(academy, monkeypatch):
+    """Claimed journal rows are deleted; until a vacuum the next claim walks them (9.8 s after a
+    full run of the academy). A run vacuums the journal itself past a number of dead rows."""
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's")
+    replicate(full=True)
+    monkeypatch.setattr(run_module, "JOURNAL_VACUUM_DEAD_ROWS", 10**9)
+    before = _journal_vacuums()
+    Student.objects.filter(pk=academy.current.pk).update(first_name="Léonie")
+    quiet = replicate()
+    assert _journal_vacuums() == before
+    assert "nettoyage du journal" not in quiet.log
+    monkeypatch.setattr(run_module, "JOURNAL_VACUUM_DEAD_ROWS", 1)
+    Student.objects.filter(pk=academy.current.pk).update(first_name="Léa")
+    cleaned = replicate()
+    assert _journal_vacuums() == before + 1
+    assert "nettoyage du journal" in cleaned.log
+    assert ts.Student.objects.get(id=academy.current.pk).first_name == "Léa"
     assert_in_step()
