@@ -28,6 +28,10 @@ from contextlib import contextmanager
 from _databases import drop, maxrss_mb, own_databases, setup_django
 
 SCHOOLS = int(os.environ.get("CONSULTATION_BENCH_SCHOOLS", "50"))
+# CONSULTATION_BENCH_KEEP=1: keep both databases at the end and reuse them (already seeded) on
+# the next run, emptying only the téléservices side's copied tables (the academy seed alone
+# takes 22 min on a quiet machine).
+KEEP = os.environ.get("CONSULTATION_BENCH_KEEP") == "1"
 STUDENTS = int(os.environ.get("CONSULTATION_BENCH_STUDENTS", "600"))
 KINDS = ("absence", "mark", "competence", "b2i")
 
@@ -107,7 +111,7 @@ def _run(label: str, probe: _StepProbe, **options) -> tuple[float, float, dict]:
 
 
 def run() -> None:
-    server, names = own_databases("cons")
+    server, names = own_databases("cons", keep=KEEP)
     try:
         setup_django()
         _bench()
@@ -115,21 +119,29 @@ def run() -> None:
         from django.db import connections
 
         connections.close_all()
-        drop(server, names)
+        if not KEEP:
+            drop(server, names)
 
 
 def _bench() -> None:
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, connections
     from django.utils import timezone
 
     from consultation.models import Absence, B2iValidation, CompetenceValidation, Mark
+    from replication.tables import copied_tables
+    from siecle.models import School
 
     call_command("migrate", verbosity=0)
     call_command("migrate", database="teleservices", verbosity=0)
-    start = time.perf_counter()
-    call_command("seed_demo", "--schools", str(SCHOOLS), "--students", str(STUDENTS), verbosity=0)
-    print(f"seed_demo --schools {SCHOOLS} --students {STUDENTS}: {time.perf_counter() - start:.1f} s")
+    if KEEP and School.objects.exists():
+        print(f"reusing the seeded databases ({School.objects.count()} schools)")
+        with connections["teleservices"].cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(t.table for t in copied_tables(connection.vendor)))
+    else:
+        start = time.perf_counter()
+        call_command("seed_demo", "--schools", str(SCHOOLS), "--students", str(STUDENTS), verbosity=0)
+        print(f"seed_demo --schools {SCHOOLS} --students {STUDENTS}: {time.perf_counter() - start:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     base = {
