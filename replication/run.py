@@ -520,6 +520,11 @@ def _dirty_sets(sides: _Sides, *, full: bool, school_ids) -> None:
         sides.execute(src, f"INSERT INTO repl_d_{kind} (id) {fill[kind]}")
 
 
+def _named(t: Copied, id_col: str) -> str:
+    """The predicate "named by the journal" of `t`'s rows."""
+    return f"{id_col} IN (SELECT id FROM repl_d_{t.kind})"
+
+
 def _predicates(t: Copied, *, everything: bool, dirty: bool, scoped: bool, id_col: str, school_col: str) -> list[str]:
     """The row predicates of a table's scope, one per query (an OR of both would scan the table).
 
@@ -530,7 +535,7 @@ def _predicates(t: Copied, *, everything: bool, dirty: bool, scoped: bool, id_co
         return ["TRUE"]
     found = []
     if dirty:
-        found.append(f"{id_col} IN (SELECT id FROM repl_d_{t.kind})")
+        found.append(_named(t, id_col))
     if scoped:
         found.append(f"{school_col} IN (SELECT id FROM repl_scope)")
     return found
@@ -840,12 +845,21 @@ def _delete(sides: _Sides, t: Copied, *, scope: _Scope) -> int:
             "id IN (SELECT id FROM repl_orphan_guardian) AND NOT EXISTS "
             f"(SELECT 1 FROM portal_link pl WHERE pl.guardian_id = {t.table}.id)"
         )
-    kept = (
-        f" AND NOT EXISTS (SELECT 1 FROM repl_stage_{t.kind} s WHERE s.id = {t.table}.id)"
-        if t.kind in sides.staged
-        else ""
-    )
-    return sum(sides.execute(sides.dst, f"DELETE FROM {t.table} WHERE {predicate}{kept}") for predicate in predicates)
+    staged = t.kind in sides.staged
+    kept = f" AND NOT EXISTS (SELECT 1 FROM repl_stage_{t.kind} s WHERE s.id = {t.table}.id)" if staged else ""
+    statements = []
+    for predicate in predicates:
+        if staged and predicate == _named(t, "id"):
+            # The named rows that were not staged again, found by an anti-join of the two temp
+            # tables: the table's key is probed for those only, not for every named row (1.9 s
+            # to delete nothing when 116,000 marks named by the journal were all staged again).
+            statements.append(
+                f"DELETE FROM {t.table} WHERE id IN (SELECT d.id FROM repl_d_{t.kind} d "
+                f"WHERE NOT EXISTS (SELECT 1 FROM repl_stage_{t.kind} s WHERE s.id = d.id))"
+            )
+        else:
+            statements.append(f"DELETE FROM {t.table} WHERE {predicate}{kept}")
+    return sum(sides.execute(sides.dst, statement) for statement in statements)
 
 
 def _upsert(sides: _Sides, t: Copied) -> int:
