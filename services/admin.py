@@ -165,5 +165,6 @@ class AcademyWithWelcomeDomainsAdmin(AcademyAdmin):
             )
         else:
             self.message_user(
-                request, "Aucun message d'accueil ne change : aucun ne contient de lien vers un site retiré de la liste."
+                request,
+                "Aucun message d'accueil ne change : aucun ne contient de lien vers un site retiré de la liste.",
             )
