@@ -114,12 +114,14 @@ class AcademyWithWelcomeDomainsAdmin(AcademyAdmin):
     welcome_confirmation_template = "services/admin/academy_welcome_confirm.html"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except WelcomeRecleanStale:
-            # A head saved his message between the check and the locked cleaning: everything was
-            # rolled back; the second pass finds the new preview and shows it to be confirmed.
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        for _attempt in range(2):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except WelcomeRecleanStale:
+                # A head saved his message between the check and the locked cleaning: everything
+                # was rolled back; the next pass finds the new preview and shows it to be confirmed.
+                continue
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form

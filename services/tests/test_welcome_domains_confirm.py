@@ -299,3 +299,14 @@ def test_the_cleaned_message_reaches_the_families_portal_at_the_next_replication
     outcome = replication_run()
     assert outcome.ok, "\n".join(outcome.lines)
     assert ts.School.objects.get(id=school.pk).welcome_html == "Venez à les portes ouvertes"
+
+
+def test_an_error_elsewhere_in_the_form_shows_the_form_first_and_writes_nothing(it_client, published):
+    academy = published[0].academy
+    data = form(academy, **{"ents-TOTAL_FORMS": "1", "ents-0-location": "YVELINES", "ents-0-url": "pas une adresse"})
+    response = it_client.post(url(academy), data)
+    assert response.status_code == 200
+    assert "admin/change_form.html" in [t.name for t in response.templates] and "errornote" in page(response)
+    assert ">\nac-test.fr</textarea>" in page(response)
+    assert Academy.objects.get(pk=academy.pk).welcome_link_domains == ""
+    assert "evil.example" in message(published[0]) and not Ent.objects.filter(academy=academy).exists()
