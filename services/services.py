@@ -8,12 +8,16 @@ Refusals are `TeleserviceError` (a Django `ValidationError`) with a French messa
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from siecle.models import Academy, Ent, School
 
@@ -194,29 +198,122 @@ def welcome_message_update(*, school: School, source: str, by: User | None) -> N
     _record(school=school, setting=Setting.WELCOME_MESSAGE, old=old, new=clean, by=by)
 
 
-@transaction.atomic
-def academy_welcome_messages_reclean(*, academy: Academy, by: User | None) -> int:
-    """Clean every welcome message of `academy` again with its allow-list of link domains.
+RECLEAN_BATCH = 500  # messages read (and locked) per statement: a constant number of queries per batch
+RECLEAN_SHOWN = 200  # schools listed on the confirmation page; the counts always cover them all
 
-    Called when the list changes (the Django admin's academy form): a link to a site the list no
-    longer holds keeps its text and loses its address, with a history row per school changed, so
-    the next replication carries the cleaned message to the families' portal. Returns how many
-    messages changed.
+
+class WelcomeRecleanStale(TeleserviceError):
+    """The messages changed since the preview was shown: nothing was written, show it again."""
+
+
+@dataclass(frozen=True)
+class WelcomeRecleanSchool:
+    """One school whose welcome message the academy's allow-list changes."""
+
+    uaj: str
+    name: str
+    links: tuple[str, ...]  # the addresses removed, in the message's order
+
+
+@dataclass
+class WelcomeReclean:
+    """What cleaning the academy's welcome messages with its allow-list changes (or changed).
+
+    `digest` names exactly the changes (the list, and each message before and after): a
+    confirmation carries it back, and the cleaning applies only if it is still the same.
+    """
+
+    domains: list[str] | None
+    messages: int = 0
+    links: int = 0
+    schools: list[WelcomeRecleanSchool] = field(default_factory=list)  # the first RECLEAN_SHOWN, by UAJ
+    digest: str = ""
+
+    @property
+    def schools_not_shown(self) -> int:
+        return self.messages - len(self.schools)
+
+
+def _removed_links(old: str, new: str) -> tuple[str, ...]:
+    kept = welcome.link_addresses(new)
+    removed = []
+    for href in welcome.link_addresses(old):
+        if href in kept:
+            kept.remove(href)
+        else:
+            removed.append(href)
+    return tuple(removed)
+
+
+@transaction.atomic
+def academy_welcome_messages_reclean(
+    *, academy: Academy, by: User | None, dry_run: bool = False, expected_digest: str | None = None
+) -> WelcomeReclean:
+    """Clean every welcome message of `academy` again with its allow-list of link domains (B3).
+
+    A link to a site the list does not hold keeps its text and loses its address. `dry_run`
+    only counts (the confirmation page of the academy's admin form); otherwise each message
+    changed is written with a history row, in this transaction, and the replication's journal
+    (a trigger) carries it to the families' portal at the next run. The dry run and the
+    cleaning are this one function, so the numbers shown are the numbers applied.
+
+    `academy` may be unsaved changes of the row (the form being confirmed): its list is the one
+    applied. With `expected_digest` (the preview the administrator confirmed), a cleaning that
+    would change anything else raises WelcomeRecleanStale and writes nothing. Messages are read
+    by batches of RECLEAN_BATCH, locked when not a dry run: a constant number of statements per
+    batch, whatever the number of schools. Safe to run twice (the second changes nothing).
     """
     domains = academy.welcome_link_domain_list()
-    changed = 0
-    rows = SchoolSettings.objects.select_for_update(of=("self",)).filter(school__academy=academy)
-    rows = rows.exclude(welcome_message="")
-    for row in rows.select_related("school").order_by("pk"):
-        clean = welcome.safe_html(row.welcome_message, domains=domains)
-        if clean == row.welcome_message:
-            continue
-        old = row.welcome_message
-        row.welcome_message = clean
-        row.save(update_fields=["welcome_message", "updated_at"])
-        _record(school=row.school, setting=Setting.WELCOME_MESSAGE, old=old, new=clean, by=by)
-        changed += 1
-    return changed
+    outcome = WelcomeReclean(domains=domains)
+    digest = hashlib.sha256(json.dumps(domains).encode())
+    rows = SchoolSettings.objects.filter(school__academy_id=academy.pk).exclude(welcome_message="").order_by("pk")
+    if not dry_run:
+        rows = rows.select_for_update(of=("self",))
+    who, now, last = _who(by), timezone.now(), 0
+    listed: list[WelcomeRecleanSchool] = []
+    while True:
+        batch = list(
+            rows.filter(pk__gt=last).values_list("pk", "school_id", "school__uaj", "school__name", "welcome_message")[
+                :RECLEAN_BATCH
+            ]
+        )
+        if not batch:
+            break
+        last = batch[-1][0]
+        updates, history = [], []
+        for pk, school_id, uaj, name, old in batch:
+            clean = welcome.safe_html(old, domains=domains)
+            if clean == old:
+                continue
+            digest.update(json.dumps([pk, old, clean]).encode())
+            removed = _removed_links(old, clean)
+            outcome.messages += 1
+            outcome.links += len(removed)
+            listed.append(WelcomeRecleanSchool(uaj=uaj, name=name, links=removed))
+            updates.append(SchoolSettings(pk=pk, welcome_message=clean, updated_at=now))
+            history.append(
+                SettingChange(
+                    school_id=school_id,
+                    setting=Setting.WELCOME_MESSAGE,
+                    old_value=old,
+                    new_value=clean,
+                    changed_by=by,
+                    changed_by_name=who,
+                )
+            )
+        if updates and not dry_run:
+            SchoolSettings.objects.bulk_update(updates, ["welcome_message", "updated_at"])
+            SettingChange.objects.bulk_create(history)
+    outcome.digest = digest.hexdigest()
+    listed.sort(key=lambda school: school.uaj)
+    outcome.schools = listed[:RECLEAN_SHOWN]
+    if expected_digest is not None and not constant_time_compare(outcome.digest, expected_digest):
+        # Raised inside the transaction: what this call wrote is rolled back with it.
+        raise WelcomeRecleanStale(
+            "Des messages d'accueil ont changé depuis l'aperçu : rien n'a été enregistré, vérifiez le nouvel aperçu.",
+            code="stale",
+        )
+    return outcome
 
 
 # --- B4 notification letter ------------------------------------------------------------------

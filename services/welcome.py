@@ -74,13 +74,18 @@ class _LinkCollector(HTMLParser):
             self.hrefs.extend(value or "" for name, value in attrs if name == "href")
 
 
-def refused_links(source: str, *, domains: Sequence[str] | None = None) -> list[tuple[str, str]]:
-    """The links of `source` a welcome message may not hold, with the reason of each (French)."""
+def link_addresses(source: str) -> list[str]:
+    """The address of every link of `source` (typed or stored HTML), in order, repeats kept."""
     collector = _LinkCollector()
     collector.feed(source or "")
     collector.close()
+    return collector.hrefs
+
+
+def refused_links(source: str, *, domains: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """The links of `source` a welcome message may not hold, with the reason of each (French)."""
     refused = []
-    for href in collector.hrefs:
+    for href in link_addresses(source):
         reason = link_refusal(href, domains=domains)
         if reason and (href, reason) not in refused:
             refused.append((href, reason))

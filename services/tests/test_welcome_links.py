@@ -116,7 +116,7 @@ def test_a_changed_allow_list_cleans_the_academys_messages_with_a_history_row(sc
     welcome_message_update(school=school, source='<a href="https://evil.example/">A</a>', by=head)
     welcome_message_update(school=other_school, source='<a href="https://www.ac-test.fr/">B</a>', by=head)
     _restrict(school, "ac-test.fr")
-    assert academy_welcome_messages_reclean(academy=school.academy, by=head) == 1
+    assert academy_welcome_messages_reclean(academy=school.academy, by=head).messages == 1
     assert SchoolSettings.objects.get(school=school).welcome_message == "A"
     assert 'href="https://www.ac-test.fr/"' in SchoolSettings.objects.get(school=other_school).welcome_message
     last = SettingChange.objects.filter(school=school, setting="welcome_message").latest("id")
@@ -125,7 +125,7 @@ def test_a_changed_allow_list_cleans_the_academys_messages_with_a_history_row(sc
         "A",
         head,
     )
-    assert academy_welcome_messages_reclean(academy=school.academy, by=head) == 0  # safe to run twice
+    assert academy_welcome_messages_reclean(academy=school.academy, by=head).messages == 0  # safe to run twice
 
 
 def test_the_allow_list_is_read_leniently_and_validated_in_the_admin():
@@ -142,7 +142,7 @@ def test_the_allow_list_is_read_leniently_and_validated_in_the_admin():
     assert "welcome_link_domains" in refused.value.message_dict
 
 
-def test_the_django_admin_edits_the_allow_list_and_cleans_the_messages(school, head):
+def test_the_django_admin_edits_the_allow_list_and_cleans_the_messages_once_confirmed(school, head):
     welcome_message_update(school=school, source='Voir <a href="https://evil.example/">le site</a>', by=head)
     it = User.objects.create_superuser("it.academie", "it@example.org", "Un-mot-de-passe-solide-42")
     client = Client()
@@ -158,11 +158,14 @@ def test_the_django_admin_edits_the_allow_list_and_cleans_the_messages(school, h
         "ents-INITIAL_FORMS": "0",
         "ents-MIN_NUM_FORMS": "0",
         "ents-MAX_NUM_FORMS": "1000",
+        "_save": "Enregistrer",
     }
     bad = client.post(url, {**form, "welcome_link_domains": "https://ac-test.fr"})
     assert bad.status_code == 200 and "n&#x27;est pas un nom de domaine" in bad.content.decode()
-    response = client.post(url, form, follow=True)
-    assert "1 message(s) d&#x27;accueil nettoyé(s)" in response.content.decode()
+    preview = client.post(url, form)
+    assert preview.status_code == 200 and "Oui, enregistrer et retirer ces liens" in preview.content.decode()
+    response = client.post(url, {**form, "_welcome_confirm": preview.context["preview"].digest}, follow=True)
+    assert "1 message(s) d&#x27;accueil nettoyé(s), 1 lien(s) retiré(s)" in response.content.decode()
     academy.refresh_from_db()
     assert academy.welcome_link_domains == "ac-test.fr"
     assert SchoolSettings.objects.get(school=school).welcome_message == "Voir le site"
