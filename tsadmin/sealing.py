@@ -71,7 +71,7 @@ class Sealer:
     ciphers: dict[str, AESGCM]
 
     def _aad(self, context: bytes) -> bytes:
-        return self.purpose.aad + (b"|" + context if context else b"")
+        return self.purpose.aad + b"|" + context if context else self.purpose.aad
 
     def seal(self, data: bytes, *, context: bytes = b"", nonce: bytes | None = None) -> str:
         """`data` sealed with the newest key; `context` (a row's owner, …) is bound as AAD too.

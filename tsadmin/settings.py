@@ -43,7 +43,7 @@ CODES_ENCRYPTION_KEYS = keys_from_env(env, "CODES_ENCRYPTION_KEYS", var_dir=VAR_
 CODES_LOOKUP_KEY = _key("CODES_LOOKUP_KEY")
 # The staff's TOTP secrets at rest (the second factor's shared keys, docs/codes-at-rest.md): AES-GCM
 # keys of their own, newest first, comma-separated (`manage.py totp_rotate_key` re-seals). Distinct
-# from CODES_ENCRYPTION_KEYS (production refuses a key listed in both): only the staff site needs them.
+# from CODES_ENCRYPTION_KEYS (production refuses a key listed in both): each rotates on its own.
 OTP_ENCRYPTION_KEYS = keys_from_env(env, "OTP_ENCRYPTION_KEYS", var_dir=VAR_DIR, production=PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -13,6 +13,7 @@ sign-in.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 
 import segno
@@ -26,6 +27,9 @@ from staff.models import AcademyMembership, RecoveryCode, SealedTOTPDevice, Sign
 from . import clock
 from .sessions import staff_sessions_close_others
 from .throttle import sign_in_event_record
+from .totp_keys import SealError
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
@@ -49,9 +53,22 @@ def second_factor_required(user) -> bool:
 def totp_enrolment_device(*, user) -> SealedTOTPDevice:
     """The unconfirmed device being enrolled (created once; its key stays until confirmed)."""
     device = SealedTOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is not None and not _opens(device):
+        device.delete()  # sealed with a key no longer configured: nothing was confirmed, draw a new one
+        device = None
     if device is None:
         device = SealedTOTPDevice.objects.create(user=user, name="Application d'authentification", confirmed=False)
     return device
+
+
+def _opens(device: SealedTOTPDevice) -> bool:
+    """Whether the configured keys open the device's secret (logged when not, without any secret)."""
+    try:
+        device.bin_key  # noqa: B018
+    except SealError as exc:
+        logger.error("TOTP device %s of user %s: %s", device.pk, device.user_id, exc)
+        return False
+    return True
 
 
 def totp_qr_svg(device: SealedTOTPDevice) -> SafeString:
@@ -113,6 +130,12 @@ def second_factor_verify(*, request, token: str) -> tuple[bool, str]:
         if not allowed:
             sign_in_event_record(kind=SignInEvent.Kind.THROTTLED, username=user.get_username(), request=request)
             return False, "Trop de codes erronés : patientez quelques instants avant de réessayer."
+        if not _opens(device):
+            sign_in_event_record(kind=SignInEvent.Kind.OTP_FAILURE, username=user.get_username(), request=request)
+            return False, (
+                "Le code de votre application ne peut pas être vérifié pour le moment. Utilisez un code de "
+                "secours, ou contactez l'assistance, qui peut réinitialiser votre second facteur."
+            )
         if device.verify_token(digits):
             otp_login(request, device)
             sign_in_event_record(kind=SignInEvent.Kind.OTP_SUCCESS, username=user.get_username(), request=request)

@@ -5,7 +5,7 @@ read a dump or a backup of the SIECLE base could compute every head's second fac
 column holds `<key id>:<base64(nonce ‖ AES-256-GCM(raw secret) ‖ tag)>` instead, sealed by
 `tsadmin.sealing` (the layer of the activation codes) under a purpose of its own:
 - keys of their own, OTP_ENCRYPTION_KEYS (newest first; production refuses a key also listed in
-  CODES_ENCRYPTION_KEYS): only the staff site's processes need them;
+  CODES_ENCRYPTION_KEYS): rotated on their own, and a leaked codes' key opens no TOTP secret;
 - AAD `tsadmin:totp-key:v1|user:<user id>`: a sealed activation code never opens as a TOTP
   secret, and a sealed secret copied onto another user's device row does not open either.
 

@@ -18,7 +18,7 @@ from codes import sealing as codes_sealing
 from conftest import PASSWORD
 from staff.models import SealedTOTPDevice
 from staff.security import totp_keys
-from staff.tests.test_second_factor import enrol, sign_in
+from staff.tests.test_second_factor import enrol, recovery_codes_in, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +140,33 @@ def test_the_django_admin_never_shows_the_secret(head, settings):
     client.post(f"/admin/staff/sealedtotpdevice/{device.pk}/change/", {"key": "00" * 20, "name": "x"})
     device.refresh_from_db()
     assert device.key == unchanged
+
+
+def test_a_secret_no_configured_key_opens_is_a_french_message_and_a_recovery_code_still_signs_in(
+    head, settings, caplog
+):
+    settings.STAFF_2FA = "all"
+    _, done, device = enrol(sign_in())
+    raw = SealedTOTPDevice.objects.get(pk=device.pk).bin_key
+    recovery = recovery_codes_in(done)[0]
+    settings.OTP_ENCRYPTION_KEYS = ["another-otp-key-" + "x" * 60]  # the old key removed too early
+    client = sign_in()
+    refused = client.post("/connexion/second-facteur/", {"code": "123456"})
+    assert refused.status_code == 200 and "ne peut pas être vérifié" in refused.content.decode()
+    assert client.get("/").status_code == 302
+    assert "does not open" in caplog.text or "No configured key" in caplog.text
+    assert raw.hex() not in caplog.text
+    assert client.post("/connexion/second-facteur/", {"code": recovery}).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_an_unconfirmed_device_no_key_opens_is_drawn_again_at_enrolment(head, settings):
+    settings.STAFF_2FA = "all"
+    client = sign_in()
+    client.get("/connexion/second-facteur/activation/")
+    first = SealedTOTPDevice.objects.get(user=head, confirmed=False)
+    settings.OTP_ENCRYPTION_KEYS = ["another-otp-key-" + "x" * 60]
+    page = client.get("/connexion/second-facteur/activation/")
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    (second,) = SealedTOTPDevice.objects.filter(user=head)
+    assert second.pk != first.pk and len(second.bin_key) == 20
