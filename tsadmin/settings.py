@@ -278,7 +278,7 @@ if PRODUCTION and STAFF_2FA != "all":
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="TS Admin")
 # After n wrong codes in a row, the next one waits 2 × 2^(n-1) seconds.
 OTP_TOTP_THROTTLE_FACTOR = 2
-# django-otp's own admin never shows a key or a QR code (ours is replaced anyway: staff/admin.py).
+# django-otp's own admin never shows a key or a QR code (staff/admin.py replaces its page anyway).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Cookies: in production "__Host-" names, which browsers accept only Secure, with Path=/ and
