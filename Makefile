@@ -80,6 +80,7 @@ PROD_CHECK_ENV := TSADMIN_ENV=production ALLOWED_HOSTS=ts.example.org \
 	TELESERVICES_CODE_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	CODES_ENCRYPTION_KEYS=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	CODES_LOOKUP_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	OTP_ENCRYPTION_KEYS=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsadmin \
 	TELESERVICES_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsadmin_teleservices \
 	REDIS_URL=redis://127.0.0.1:6379/0 \

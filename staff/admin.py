@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import AdminLoginForm
-from .models import AcademyMembership, SchoolMembership, SignInEvent
+from .models import AcademyMembership, SchoolMembership, SealedTOTPDevice, SignInEvent
 from .security.second_factor import second_factor_reset
 
 # The admin's sign-in goes through the same throttle and security log as the site's.
@@ -43,6 +44,40 @@ class SignInEventAdmin(admin.ModelAdmin):
     search_fields = ["=username", "=ip_address"]
     date_hierarchy = "created_at"
     show_full_result_count = False  # no COUNT(*) of a big log on every page
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# django-otp's own page of TOTP devices shows the key when adding one, and offers a QR code page:
+# replaced by the read-only page below, which never shows a secret (it is sealed at rest anyway).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(SealedTOTPDevice)
+class SealedTOTPDeviceAdmin(admin.ModelAdmin):
+    """Who enrolled an authenticator app, and when it was last used: never its secret.
+
+    Read-only: a device is enrolled by its user on the site; a lost one is reset with the users'
+    action "Réinitialiser le second facteur" (which also forgets the recovery codes and ends the
+    sessions), not deleted here.
+    """
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["=user__username"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
     def has_add_permission(self, request):
         return False

@@ -1,9 +1,14 @@
 """Who may act on which school (memberships), and the sign-in security records."""
 
+from binascii import unhexlify
+
 from django.conf import settings
 from django.db import models
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from siecle.models import Academy, School
+
+from .security import totp_keys
 
 
 class Role(models.TextChoices):
@@ -157,3 +162,30 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"code de secours de {self.user}"
+
+
+class SealedTOTPDevice(TOTPDevice):
+    """A staff user's authenticator app: django-otp's TOTP device with its secret sealed at rest.
+
+    Same table as django-otp's model (a proxy); its `key` column holds the secret sealed with
+    OTP_ENCRYPTION_KEYS (staff.security.totp_keys), never the hex django-otp writes. A new
+    device's random key is sealed before the first INSERT; django-otp reads the secret only
+    through `bin_key` (verifying a code, the provisioning URI of the QR code), which opens it.
+    Every code path of ours goes through this model, never through `TOTPDevice`.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "application d'authentification"
+        verbose_name_plural = "applications d'authentification (second facteur)"
+
+    @property
+    def bin_key(self) -> bytes:
+        return totp_keys.totp_key_open(self.key, user_id=self.user_id)
+
+    def save(self, *args, **kwargs):
+        if not totp_keys.is_sealed(self.key):
+            self.key = totp_keys.totp_key_seal(unhexlify(self.key), user_id=self.user_id)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "key"}
+        super().save(*args, **kwargs)

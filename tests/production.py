@@ -31,6 +31,7 @@ def production_env(settings_module: str = ADMIN, **overrides: str | None) -> dic
         TELESERVICES_CODE_KEY=secrets.token_urlsafe(64),
         CODES_ENCRYPTION_KEYS=f"{secrets.token_urlsafe(64)},{secrets.token_urlsafe(64)}",
         CODES_LOOKUP_KEY=secrets.token_urlsafe(64),
+        OTP_ENCRYPTION_KEYS=f"{secrets.token_urlsafe(64)},{secrets.token_urlsafe(64)}",
         ALLOWED_HOSTS="ts.example.org,testserver",
         PORTAL_ALLOWED_HOSTS="famille.example.org,testserver",
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tsadmin"),

@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.production import production_env, run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
-_SECRETS = {"SECRET_KEY", "TELESERVICES_CODE_KEY", "CODES_ENCRYPTION_KEYS", "CODES_LOOKUP_KEY"}
+_SECRETS = {"SECRET_KEY", "TELESERVICES_CODE_KEY", "CODES_ENCRYPTION_KEYS", "CODES_LOOKUP_KEY", "OTP_ENCRYPTION_KEYS"}
 
 
 def _manage(*args, **env):
@@ -59,6 +59,25 @@ def test_production_refuses_a_weak_key_among_the_codes_encryption_keys():
     assert "Every key of CODES_ENCRYPTION_KEYS must be 50 characters" in result.stderr
 
 
+def test_production_refuses_to_start_without_the_totp_encryption_keys():
+    # The staff's TOTP secrets are sealed with keys of their own, from the environment only.
+    result = run_manage("check", env=production_env(OTP_ENCRYPTION_KEYS=None))
+    assert result.returncode != 0
+    assert "OTP_ENCRYPTION_KEYS must be set in production" in result.stderr
+    result = run_manage("check", env=production_env(OTP_ENCRYPTION_KEYS=f"{secrets.token_urlsafe(60)},short"))
+    assert result.returncode != 0
+    assert "Every key of OTP_ENCRYPTION_KEYS must be 50 characters" in result.stderr
+
+
+def test_production_refuses_a_key_shared_by_the_codes_and_the_totp_secrets():
+    shared = secrets.token_urlsafe(64)
+    env = production_env(CODES_ENCRYPTION_KEYS=shared, OTP_ENCRYPTION_KEYS=f"{secrets.token_urlsafe(64)},{shared}")
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "CODES_ENCRYPTION_KEYS and OTP_ENCRYPTION_KEYS share a key" in result.stderr
+    assert shared not in result.stderr  # the refusal names the settings, never the secret
+
+
 def test_production_refuses_to_start_without_the_codes_digest_key():
     # The key of the codes' digests in the téléservices database is in no database: production
     # must be given one, never fall back to a generated file.
@@ -84,6 +103,10 @@ def test_the_development_secret_key_file_is_readable_by_its_owner_only(tmp_path)
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert len(key_file.read_text().strip()) >= 50
     assert (tmp_path / "teleservices_code_key").stat().st_mode & 0o777 == 0o600
+    # The TOTP secrets' sealing key too: generated once, owner-only, distinct from the codes' one.
+    otp_key = tmp_path / "otp_encryption_keys"
+    assert otp_key.stat().st_mode & 0o777 == 0o600 and len(otp_key.read_text().strip()) >= 50
+    assert otp_key.read_text() != (tmp_path / "codes_encryption_keys").read_text()
     first = key_file.read_text()
     assert _manage("check", TSADMIN_VAR_DIR=str(tmp_path), TSADMIN_ENV="dev").returncode == 0
     assert key_file.read_text() == first

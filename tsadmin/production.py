@@ -4,7 +4,9 @@ Both settings modules (the staff site's and the families' portal's) call `refuse
 their end when TSADMIN_ENV=production. Each refusal is an ImproperlyConfigured naming the
 setting and what to do, so a server never starts half safe: on SQLite, with a cache or a
 broker in a folder, with e-mails written to files or the console, with DEBUG, without TLS to
-the mail server, or without HSTS. The weak keys are refused earlier, by tsadmin.keys.
+the mail server, without HSTS, or with one sealing key serving two kinds of secret (activation
+codes and TOTP secrets). Missing and weak keys are refused earlier, by tsadmin.keys (a missing
+CODES_ENCRYPTION_KEYS or OTP_ENCRYPTION_KEYS stops the staff site there).
 
 Mail: only Django's SMTP backend is accepted. It checks the server's certificate and name
 with the system's trust store (`ssl.create_default_context()`; a private CA is added with the
@@ -13,7 +15,7 @@ standard SSL_CERT_FILE variable); no setting of ours turns the check off.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -31,6 +33,7 @@ def _problems(
     hsts_seconds: int,
     broker_url: str | None,
     result_backend: str | None,
+    key_lists: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
     problems = []
     if debug:
@@ -61,6 +64,19 @@ def _problems(
         )
     if hsts_seconds <= 0:
         problems.append("SECURE_HSTS_SECONDS must be positive in production (HSTS on).")
+    problems.extend(_shared_keys(key_lists or {}))
+    return problems
+
+
+def _shared_keys(key_lists: Mapping[str, Sequence[str]]) -> list[str]:
+    """Settings of sealing keys that list the same secret: each kind of secret keeps its own keys,
+    so that the hosts and people holding one never hold the other (docs/codes-at-rest.md)."""
+    problems = []
+    names = list(key_lists)
+    for i, name in enumerate(names):
+        for other in names[i + 1 :]:
+            if set(key_lists[name]) & set(key_lists[other]):
+                problems.append(f"{name} and {other} share a key: give each its own (secrets.token_urlsafe(64)).")
     return problems
 
 
@@ -75,10 +91,12 @@ def refuse_unsafe(
     hsts_seconds: int,
     broker_url: str | None = None,
     result_backend: str | None = None,
+    key_lists: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Raise ImproperlyConfigured listing every unsafe production setting; nothing when all is well.
 
-    `broker_url` and `result_backend` are given by the staff site only (the portal runs no task).
+    `broker_url`, `result_backend` and `key_lists` (the sealing keys, by setting) are given by the
+    staff site only (the portal runs no task and seals nothing).
     """
     problems = _problems(
         debug=debug,
@@ -90,6 +108,7 @@ def refuse_unsafe(
         hsts_seconds=hsts_seconds,
         broker_url=broker_url,
         result_backend=result_backend,
+        key_lists=key_lists,
     )
     if problems:
         raise ImproperlyConfigured(

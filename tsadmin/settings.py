@@ -41,6 +41,10 @@ TELESERVICES_CODE_KEY = _key("TELESERVICES_CODE_KEY")
 # the key of the lookup hash that finds a typed code and keeps codes unique. In no database.
 CODES_ENCRYPTION_KEYS = keys_from_env(env, "CODES_ENCRYPTION_KEYS", var_dir=VAR_DIR, production=PRODUCTION)
 CODES_LOOKUP_KEY = _key("CODES_LOOKUP_KEY")
+# The staff's TOTP secrets at rest (the second factor's shared keys, docs/codes-at-rest.md): AES-GCM
+# keys of their own, newest first, comma-separated (`manage.py totp_rotate_key` re-seals). Distinct
+# from CODES_ENCRYPTION_KEYS (production refuses a key listed in both): each rotates on its own.
+OTP_ENCRYPTION_KEYS = keys_from_env(env, "OTP_ENCRYPTION_KEYS", var_dir=VAR_DIR, production=PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -274,6 +278,8 @@ if PRODUCTION and STAFF_2FA != "all":
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="TS Admin")
 # After n wrong codes in a row, the next one waits 2 × 2^(n-1) seconds.
 OTP_TOTP_THROTTLE_FACTOR = 2
+# django-otp's own admin never shows a key or a QR code (staff/admin.py replaces its page anyway).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Cookies: in production "__Host-" names, which browsers accept only Secure, with Path=/ and
 # without Domain (no sibling host can set or read them); plain names where HTTPS is absent.
@@ -380,4 +386,5 @@ if PRODUCTION:
         hsts_seconds=SECURE_HSTS_SECONDS,
         broker_url=CELERY_BROKER_URL,
         result_backend=CELERY_RESULT_BACKEND,
+        key_lists={"CODES_ENCRYPTION_KEYS": CODES_ENCRYPTION_KEYS, "OTP_ENCRYPTION_KEYS": OTP_ENCRYPTION_KEYS},
     )

@@ -1,5 +1,8 @@
 """The second factor of staff sign-in: TOTP (django-otp) and one-time recovery codes.
 
+The devices are `SealedTOTPDevice`: their secret is sealed at rest (staff.security.totp_keys);
+it is opened only to check a code and to draw the enrolment's QR code and typed secret.
+
 `STAFF_2FA`: "all" (every staff account; production's default), "privileged" (academy-level
 accounts, Django admin staff and superusers), "off". A user who enrolled is always asked, and
 nobody can skip once asked: there is no exemption flag. IT staff reset a lost factor with
@@ -10,6 +13,7 @@ sign-in.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 
 import segno
@@ -17,13 +21,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from staff.models import AcademyMembership, RecoveryCode, SignInEvent, StaffSession
+from staff.models import AcademyMembership, RecoveryCode, SealedTOTPDevice, SignInEvent, StaffSession
 
 from . import clock
 from .sessions import staff_sessions_close_others
 from .throttle import sign_in_event_record
+from .totp_keys import SealError
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
@@ -34,7 +40,7 @@ def is_privileged(user) -> bool:
 
 
 def has_second_factor(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def second_factor_required(user) -> bool:
@@ -44,21 +50,34 @@ def second_factor_required(user) -> bool:
     return mode == "privileged" and is_privileged(user)
 
 
-def totp_enrolment_device(*, user) -> TOTPDevice:
+def totp_enrolment_device(*, user) -> SealedTOTPDevice:
     """The unconfirmed device being enrolled (created once; its key stays until confirmed)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    device = SealedTOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is not None and not _opens(device):
+        device.delete()  # sealed with a key no longer configured: nothing was confirmed, draw a new one
+        device = None
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Application d'authentification", confirmed=False)
+        device = SealedTOTPDevice.objects.create(user=user, name="Application d'authentification", confirmed=False)
     return device
 
 
-def totp_qr_svg(device: TOTPDevice) -> SafeString:
+def _opens(device: SealedTOTPDevice) -> bool:
+    """Whether the configured keys open the device's secret (logged when not, without any secret)."""
+    try:
+        device.bin_key  # noqa: B018
+    except SealError as exc:
+        logger.error("TOTP device %s of user %s: %s", device.pk, device.user_id, exc)
+        return False
+    return True
+
+
+def totp_qr_svg(device: SealedTOTPDevice) -> SafeString:
     """The otpauth:// QR code as inline SVG (drawn here: nothing fetched by the browser)."""
     svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title="QR code du second facteur")
     return mark_safe(svg)  # noqa: S308 — segno's own SVG of our own URL
 
 
-def totp_secret_base32(device: TOTPDevice) -> str:
+def totp_secret_base32(device: SealedTOTPDevice) -> str:
     import base64
 
     raw = base64.b32encode(device.bin_key).decode().rstrip("=")
@@ -82,14 +101,14 @@ def recovery_codes_issue(*, user) -> list[str]:
     return codes
 
 
-def totp_enrolment_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None:
+def totp_enrolment_confirm(*, request, device: SealedTOTPDevice, token: str) -> list[str] | None:
     """Confirm the device with a first code; returns the recovery codes, or None if the code is wrong."""
     token = "".join(token.split())
     if not token.isdigit() or not device.verify_token(token):
         sign_in_event_record(kind=SignInEvent.Kind.OTP_FAILURE, username=request.user.get_username(), request=request)
         return None
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
+        SealedTOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = recovery_codes_issue(user=request.user)
@@ -103,7 +122,7 @@ def second_factor_verify(*, request, token: str) -> tuple[bool, str]:
     user = request.user
     token = token.strip()
     digits = "".join(token.split())
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return False, "Aucun second facteur n'est activé sur ce compte."
     if digits.isdigit():
@@ -111,6 +130,12 @@ def second_factor_verify(*, request, token: str) -> tuple[bool, str]:
         if not allowed:
             sign_in_event_record(kind=SignInEvent.Kind.THROTTLED, username=user.get_username(), request=request)
             return False, "Trop de codes erronés : patientez quelques instants avant de réessayer."
+        if not _opens(device):
+            sign_in_event_record(kind=SignInEvent.Kind.OTP_FAILURE, username=user.get_username(), request=request)
+            return False, (
+                "Le code de votre application ne peut pas être vérifié pour le moment. Utilisez un code de "
+                "secours, ou contactez l'assistance, qui peut réinitialiser votre second facteur."
+            )
         if device.verify_token(digits):
             otp_login(request, device)
             sign_in_event_record(kind=SignInEvent.Kind.OTP_SUCCESS, username=user.get_username(), request=request)
@@ -139,7 +164,7 @@ def second_factor_reset(*, user) -> int:
     He enrols again at his next sign-in. Returns how many sessions were ended.
     """
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
+        SealedTOTPDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
     ended = staff_sessions_close_others(user=user, keep_session_key=None)
     StaffSession.objects.filter(user=user).delete()

@@ -10,11 +10,10 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD
 from siecle.factories import SchoolFactory
-from staff.models import RecoveryCode, SignInEvent
+from staff.models import RecoveryCode, SealedTOTPDevice, SignInEvent
 from staff.services import staff_user_create_or_update
 from tests.production import production_env
 
@@ -41,7 +40,7 @@ def sign_in(username="chef", password=PASSWORD, ip="10.0.0.1"):
 
 def enrol(client):
     page = client.get("/connexion/second-facteur/activation/")
-    device = TOTPDevice.objects.get(user__username="chef", confirmed=False)
+    device = SealedTOTPDevice.objects.get(user__username="chef", confirmed=False)
     done = client.post("/connexion/second-facteur/activation/", {"code": code_for(device)})
     return page, done, device
 
@@ -74,7 +73,7 @@ def test_a_wrong_enrolment_code_keeps_the_page_and_enrols_nothing(head, settings
     response = client.post("/connexion/second-facteur/activation/", {"code": "000000x"})
     assert response.status_code == 200 and "Code incorrect" in response.content.decode()
     assert "<svg" in response.content.decode()
-    assert not TOTPDevice.objects.filter(user=head, confirmed=True).exists()
+    assert not SealedTOTPDevice.objects.filter(user=head, confirmed=True).exists()
     assert client.get("/").status_code == 302
 
 
@@ -145,7 +144,9 @@ def test_it_staff_reset_a_lost_second_factor(head, settings, capsys):
     signed = sign_in()
     call_command("reset_second_factor", "chef")
     assert "réinitialisé" in capsys.readouterr().out
-    assert not TOTPDevice.objects.filter(user=head).exists() and not RecoveryCode.objects.filter(user=head).exists()
+    assert (
+        not SealedTOTPDevice.objects.filter(user=head).exists() and not RecoveryCode.objects.filter(user=head).exists()
+    )
     assert signed.get("/").status_code == 302  # his sessions were ended
     assert sign_in().get("/")["Location"].startswith("/connexion/second-facteur/activation/")
 
@@ -160,7 +161,7 @@ def test_the_admin_action_resets_the_second_factor(head, settings):
         "/admin/auth/user/", {"action": "reset_second_factor", "_selected_action": [head.pk]}, follow=True
     )
     assert "Second facteur réinitialisé pour 1 compte(s)" in response.content.decode()
-    assert not TOTPDevice.objects.filter(user=head).exists()
+    assert not SealedTOTPDevice.objects.filter(user=head).exists()
 
 
 def test_production_settings_require_it_for_everyone(tmp_path):
@@ -178,4 +179,4 @@ def test_other_schools_heads_are_untouched_by_a_reset(head, other_head, settings
     SchoolFactory()
     enrol(sign_in())
     call_command("reset_second_factor", "autre.chef")
-    assert TOTPDevice.objects.filter(user=head, confirmed=True).exists()
+    assert SealedTOTPDevice.objects.filter(user=head, confirmed=True).exists()
