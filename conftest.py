@@ -82,11 +82,13 @@ def _test_database_url(alias: str) -> str:
 ALL_QUEUES = "celery,letters"
 
 
-def start_celery_worker(env: dict | None = None, *, queues: str = ALL_QUEUES):
-    """A real Celery worker process (solo pool) consuming `queues`, returned once it answers a ping.
+def start_celery_worker(env: dict | None = None, *, queues: str = ALL_QUEUES, processes: int = 0):
+    """A real Celery worker process consuming `queues`, returned once it answers a ping.
 
-    `env`: its whole environment (default: this one, on the test databases). The ping goes
-    through this process's broker URL, to this worker only (another one may be running).
+    `env`: its whole environment (default: this one, on the test databases). `processes`: 0 for
+    the solo pool (the worker is one process), else a prefork pool of that many child processes
+    (as production runs it). The ping goes through this process's broker URL, to this worker only
+    (another one may be running).
     """
     import os
     import socket
@@ -111,7 +113,7 @@ def start_celery_worker(env: dict | None = None, *, queues: str = ALL_QUEUES):
             "-A",
             "tsadmin",
             "worker",
-            "--pool=solo",
+            *(["--pool=solo"] if not processes else ["--pool=prefork", f"--concurrency={processes}"]),
             f"--queues={queues}",
             "--loglevel=WARNING",
             "--without-heartbeat",
