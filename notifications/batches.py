@@ -214,6 +214,9 @@ def letters_join(*, job_id: str, parts: list[dict]) -> dict:
     """Join the part files into one PDF, record the notifications printed, finish the job."""
     job = Job.objects.select_related("school", "created_by").get(pk=job_id)
     if job.state in (JobState.DONE, JobState.FAILED) or any(p.get("skipped") for p in parts):
+        # Finished meanwhile (the stale-job sweep failed it while a lost chunk waited to come
+        # back): nothing to record, and the parts written before are of no use any more.
+        shutil.rmtree(_parts_dir(job_id), ignore_errors=True)
         return dict(job.result or {})
     name = f"{job.pk}.pdf"
     output = notifications_dir() / name
