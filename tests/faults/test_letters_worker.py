@@ -1,18 +1,20 @@
 """Fault: the Celery worker rendering a letters job is killed with SIGKILL in the middle of a chunk.
 
-Two ways, two tests: the whole worker (a solo pool, as a lost machine), then only the pool's
-child process that renders (prefork, as production runs it: what the kernel's OOM killer picks).
-
-A real worker takes the first chunk of a letters job and stops in it (the test-only pause hook
+A real worker takes a chunk of a letters job and stops in it (the test-only pause hook
 `notifications.batches.PAUSE_ENV`): before anything is written, or once its part file is
-written but before its result is returned. It is killed there. The chunk was never
-acknowledged (tasks are acknowledged late), so the broker gives it back to the queue once its
-visibility timeout has passed (1 h in production, shortened here for the new worker), and a
-new worker renders it again with the chunks still queued; the chord then joins them.
+written but before its result is returned. It is killed there, in two ways:
 
-What the head sees: the job "En cours" while the chunk is lost, then "Terminée" at 100 %; the
-PDF holds exactly one letter per guardian; every code is recorded notified once (mode
-Courrier), none without its letter; the part files are gone.
+- the whole worker (solo pool: a lost machine, its main process killed). The chunk was never
+  acknowledged (tasks are acknowledged late), so the broker gives it back to its queue once its
+  visibility timeout has passed (one hour in production, shortened for the test's new worker);
+  a new worker renders it again after the chunks still queued, and the chord joins them;
+- only the pool's child process that renders (prefork, as production runs it: what the kernel's
+  OOM killer picks). The worker gives the chunk back to the queue at once
+  (`reject_on_worker_lost`) and its new child renders it.
+
+What the head sees: the job "En cours" below 100 % while the chunk is lost, then "Terminée" at
+100 %; the PDF holds exactly one letter per guardian; every code is recorded notified once
+(mode Courrier), none without its letter; the part files are gone.
 """
 
 from __future__ import annotations
