@@ -173,7 +173,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # 343 MB; docs/deploy.md "Measures").
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=520_000)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-# Two queues: the letters' rendering (chunks of a few hundred letters, minutes of CPU for a big
+# Two queues: the letters' rendering (chunks of up to 120 letters, minutes of CPU for a big
 # school) has its own, so that an import or an e-mail queued behind a school's 4,000 letters
 # does not wait for them (docs/deploy.md, "Measures"). Everything else stays on `celery`.
 # Production starts one pool per queue (`-Q celery`, `-Q letters`); `make run` and the tests
