@@ -77,13 +77,21 @@ def _test_database_url(alias: str) -> str:
     return f"postgres://{user}@{host}:{port}/{s['NAME']}"
 
 
-def start_celery_worker(env: dict | None = None):
-    """A real Celery worker process (solo pool), returned once it answers a ping.
+# The queues every worker of the tests consumes unless told otherwise: all of them, as `make run`
+# (production gives each its own pool: docs/deploy.md).
+ALL_QUEUES = "celery,letters"
 
-    `env`: its whole environment (default: this one, on the test databases). The ping goes
-    through this process's broker URL.
+
+def start_celery_worker(env: dict | None = None, *, queues: str = ALL_QUEUES, processes: int = 0):
+    """A real Celery worker process consuming `queues`, returned once it answers a ping.
+
+    `env`: its whole environment (default: this one, on the test databases). `processes`: 0 for
+    the solo pool (the worker is one process), else a prefork pool of that many child processes
+    (as production runs it). The ping goes through this process's broker URL, to this worker only
+    (another one may be running).
     """
     import os
+    import socket
     import subprocess
     import sys
     import time
@@ -96,6 +104,7 @@ def start_celery_worker(env: dict | None = None):
         env["DATABASE_URL"] = _test_database_url("default")
         env["TELESERVICES_DATABASE_URL"] = _test_database_url("teleservices")
         env["TSADMIN_ENV"] = "test"
+    hostname = f"test-{os.getpid()}-{time.monotonic_ns()}@{socket.gethostname()}"
     proc = subprocess.Popen(  # noqa: S603 — our own project's worker
         [
             sys.executable,
@@ -104,12 +113,13 @@ def start_celery_worker(env: dict | None = None):
             "-A",
             "tsadmin",
             "worker",
-            "--pool=solo",
+            *(["--pool=solo"] if not processes else ["--pool=prefork", f"--concurrency={processes}"]),
+            f"--queues={queues}",
             "--loglevel=WARNING",
             "--without-heartbeat",
             "--without-mingle",
             "--without-gossip",
-            f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h",
+            f"--hostname={hostname}",
         ],
         cwd=Path(__file__).resolve().parent,
         env=env,
@@ -119,7 +129,7 @@ def start_celery_worker(env: dict | None = None):
         if proc.poll() is not None:
             pytest.fail(f"The Celery worker ended at start (status {proc.returncode}).")
         try:
-            if app.control.ping(timeout=0.5):
+            if app.control.ping(destination=[hostname], timeout=0.5):
                 return proc
         except Exception:  # noqa: BLE001, S112 — the broker may not answer yet
             continue

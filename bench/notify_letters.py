@@ -141,11 +141,23 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _start_worker(letters_dir: Path) -> subprocess.Popen:
+def _start_worker(
+    letters_dir: Path,
+    *,
+    queues: str = "celery,letters",
+    concurrency: int = 2,
+    name: str = "letters",
+    purge: bool = True,
+) -> subprocess.Popen:
+    """A real `celery worker` consuming `queues` with `concurrency` processes, once it answers and has them."""
+    import socket
+
     from tsadmin.celery import app
 
-    app.control.purge()
+    if purge:
+        app.control.purge()
     env = {**os.environ, "NOTIFICATIONS_DIR": str(letters_dir)}
+    hostname = f"bench-{name}-{os.getpid()}@{socket.gethostname()}"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -154,7 +166,9 @@ def _start_worker(letters_dir: Path) -> subprocess.Popen:
             "-A",
             "tsadmin",
             "worker",
-            "--concurrency=2",
+            f"--queues={queues}",
+            f"--concurrency={concurrency}",
+            f"--hostname={hostname}",
             "--loglevel=WARNING",
             "--without-heartbeat",
             "--without-mingle",
@@ -165,7 +179,7 @@ def _start_worker(letters_dir: Path) -> subprocess.Popen:
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if app.control.ping(timeout=0.5) and len(_children(proc.pid)) >= 2:
+        if app.control.ping(destination=[hostname], timeout=0.5) and len(_children(proc.pid)) >= concurrency:
             return proc
     proc.kill()
     raise RuntimeError("the Celery worker did not start within 60 s")

@@ -7,12 +7,14 @@ Three loads at once, on the real processes over loopback (PostgreSQL, Redis, an 
   sustained rate: PEAK_RATE creations per second for PEAK_SECONDS seconds, each from its own
   loopback address (bench/portal_accounts.py's path of a parent);
 - a school of PEAK_PUPILS pupils printing its guardians' letters (one job, 2 letters a pupil)
-  on a Celery worker (`--concurrency=2`);
-- another school importing its SIECLE export (preview then apply, two jobs) on the same worker.
+  on the letters' Celery pool (`-Q letters`, PEAK_LETTERS_CONCURRENCY processes, 2 by default);
+- another school importing its SIECLE export (preview then apply, two jobs) on the default
+  queue's pool (`-Q celery`, PEAK_DEFAULT_CONCURRENCY processes, 1 by default): two pools, as
+  production runs them (docs/deploy.md), so the import no longer waits behind the letters.
 
 Printed: p50/p95 and errors of the creations under that load (and the rate reached), each job's
 duration, and the peak resident memory (VmHWM) of every process: gunicorn's master and workers,
-the Celery worker's processes. From those, the settings to use: gunicorn `max_requests` and
+both Celery pools' processes. From those, the settings to use: gunicorn `max_requests` and
 Celery's `worker_max_memory_per_child` (docs/deploy.md), printed with the margin applied.
 
 `python bench/peak.py` after `make bench` created the databases, or `make bench BENCH=peak`.
@@ -38,6 +40,8 @@ PUPILS = int(os.environ.get("PEAK_PUPILS", "2000"))
 IMPORT_STUDENTS = int(os.environ.get("PEAK_IMPORT_STUDENTS", "1200"))
 PORTAL_WORKERS = int(os.environ.get("PEAK_PORTAL_WORKERS", "2"))
 PORTAL_THREADS = int(os.environ.get("PEAK_PORTAL_THREADS", "8"))
+LETTERS_CONCURRENCY = int(os.environ.get("PEAK_LETTERS_CONCURRENCY", "2"))
+DEFAULT_CONCURRENCY = int(os.environ.get("PEAK_DEFAULT_CONCURRENCY", "1"))
 MAX_SECONDS = 900  # the whole bench is bounded: it stops waiting for the jobs after this
 
 
@@ -193,15 +197,21 @@ def run() -> None:
     port = portal_accounts._free_port()
     portal_accounts.WORKERS, portal_accounts.WORKER_THREADS = PORTAL_WORKERS, PORTAL_THREADS
     server = portal_accounts._gunicorn(port, smtp_port)
-    worker = None
+    workers: dict[str, object] = {}
     results: list[tuple[float, str]] = []
     jobs: dict[str, tuple[float, str]] = {}
     try:
         portal_accounts._wait_ready(port, server)
-        worker = notify_letters._start_worker(letters_dir)
+        workers["celery worker (letters)"] = notify_letters._start_worker(
+            letters_dir, queues="letters", concurrency=LETTERS_CONCURRENCY, name="letters"
+        )
+        workers["celery worker (default)"] = notify_letters._start_worker(
+            letters_dir, queues="celery", concurrency=DEFAULT_CONCURRENCY, name="default", purge=False
+        )
         portal_accounts._one(port, accounts + 1, "0000000000000")  # warm the first request
         portal_accounts._one(port, accounts + 2, "0000000000000")
-        with _Peaks({"gunicorn (families' site)": server.pid, "celery worker": worker.pid}) as peaks:
+        roots = {"gunicorn (families' site)": server.pid} | {name: w.pid for name, w in workers.items()}
+        with _Peaks(roots) as peaks:
             deadline = time.monotonic() + MAX_SECONDS
             start = time.perf_counter()
             with transaction.atomic():
@@ -225,8 +235,9 @@ def run() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        if worker is not None:
+        for worker in workers.values():
             worker.terminate()
+        for worker in workers.values():
             worker.wait(timeout=60)
         controller.stop()
         portal_accounts._cleanup()
@@ -238,7 +249,8 @@ def run() -> None:
     print(
         f"Back-to-school peak: {accounts} account creations at {RATE:g}/s for {SECONDS} s (gunicorn "
         f"{PORTAL_WORKERS} x {PORTAL_THREADS}), while a {PUPILS}-pupil school prints {len(link_ids)} letters and "
-        f"another imports a {IMPORT_STUDENTS}-student export (Celery worker, 2 processes); {os.cpu_count()} cores, "
+        f"another imports a {IMPORT_STUDENTS}-student export (Celery pools: letters {LETTERS_CONCURRENCY} "
+        f"processes, default queue {DEFAULT_CONCURRENCY}); {os.cpu_count()} cores, "
         f"load average before {os.getloadavg()[0]:.1f}"
     )
     print(
@@ -256,7 +268,7 @@ def run() -> None:
         by_name.setdefault(name, []).append(mb)
     for name, mbs in by_name.items():
         print(f"  peak RSS {name}: " + ", ".join(f"{mb:.0f} MB" for mb in sorted(mbs, reverse=True)))
-    worker_peak = max(by_name.get("celery worker", [0.0]))
+    worker_peak = max([*by_name.get("celery worker (letters)", [0.0]), *by_name.get("celery worker (default)", [0.0])])
     portal_peak = max(by_name.get("gunicorn (families' site)", [0.0]))
     print(
         f"  settings from these figures: Celery --max-memory-per-child={int(worker_peak * 1.5 * 1024)} "

@@ -34,6 +34,7 @@ from codes.services import codes_notification_record
 from jobs.models import Job, JobState
 from jobs.services import job_claim, job_create, job_fail, job_finish, job_progress
 from siecle.models import LEGAL_RANKS, Guardian, GuardianLink, School, Student
+from tsadmin.testhooks import pause_hook
 
 from .content import guardian_letters, student_letters
 from .letters import letters_pdf
@@ -53,6 +54,10 @@ QUEUE_DOWN_MESSAGE = (
     "Le service de tâches ne répond pas : les courriers n’ont pas été créés et aucune notification "
     "n’a été enregistrée. Relancez la notification dans quelques minutes."
 )
+# Test-only: "stage:path" makes a chunk stop at that stage ("chunk_started": claimed, nothing
+# written; "chunk_written": its part file written, its result not returned yet) while `path`
+# exists; the fault tests kill the worker there. Ignored outside TSADMIN_ENV=test.
+PAUSE_ENV = "TSADMIN_LETTERS_PAUSE_AT"
 _ADDRESS_FIELDS = ("address_line1", "address_line2", "address_line3", "postcode", "city")
 
 
@@ -184,6 +189,8 @@ def letters_chunk_render(*, job_id: str, kind: str, index: int, ids: list[int]) 
     if job.state in (JobState.DONE, JobState.FAILED):
         return {"index": index, "letters": 0, "code_ids": [], "skipped": True}
     job_claim(job_id=job_id, message="Création des courriers en cours")
+    pause = pause_hook(PAUSE_ENV)
+    pause("chunk_started")
     try:
         if kind == "car":
             letters = [x for x in guardian_letters(school=job.school, link_ids=ids) if x.postal_lines]
@@ -193,6 +200,7 @@ def letters_chunk_render(*, job_id: str, kind: str, index: int, ids: list[int]) 
         folder = _parts_dir(job_id)
         if letters:
             letters_pdf(letters=letters, output=folder / f"{index:05d}.pdf")
+        pause("chunk_written")
         done = len(list(folder.glob("[0-9]*.pdf"))) if folder.exists() else 0
         job_progress(job_id=job_id, done=done, total=job.total, message="Création des courriers en cours")
     except Exception:
@@ -206,6 +214,9 @@ def letters_join(*, job_id: str, parts: list[dict]) -> dict:
     """Join the part files into one PDF, record the notifications printed, finish the job."""
     job = Job.objects.select_related("school", "created_by").get(pk=job_id)
     if job.state in (JobState.DONE, JobState.FAILED) or any(p.get("skipped") for p in parts):
+        # Finished meanwhile (the stale-job sweep failed it while a lost chunk waited to come
+        # back): nothing to record, and the parts written before are of no use any more.
+        shutil.rmtree(_parts_dir(job_id), ignore_errors=True)
         return dict(job.result or {})
     name = f"{job.pk}.pdf"
     output = notifications_dir() / name

@@ -12,7 +12,8 @@ PY=.venv/bin/python
 mkdir -p var/log
 login=$($PY manage.py demo_user chef.demo --portal-url "http://$host:$portal_port/")
 
-setsid $PY -m celery -A tsadmin worker --beat --loglevel=INFO --concurrency=2 \
+# One worker for both queues: the default one and the letters' (production gives each its pool).
+setsid $PY -m celery -A tsadmin worker --beat --loglevel=INFO --concurrency=2 -Q celery,letters \
   --schedule=var/celerybeat-schedule >var/log/celery.log 2>&1 &
 worker=$!
 # The server's banner goes to its log; requests and errors stay on the terminal (stderr).

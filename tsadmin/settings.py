@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from tsadmin import browser_policy, production
 from tsadmin.keys import key_from_env, keys_from_env
@@ -155,6 +156,14 @@ if CELERY_BROKER_URL == "filesystem://":
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{VAR_DIR / 'celery-results'}")
 else:
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+    # Tasks are acknowledged late: one taken by a worker that died before the end (SIGKILL, a
+    # lost machine) goes back to its queue this many seconds after it was taken (kombu's default,
+    # 1 h: longer than any letters chunk, about the longest task's time limit). Workers look for
+    # such tasks every 10 x CELERY_BROKER_RESTORE_INTERVAL seconds. The fault tests shorten both.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60 * 60),
+        "unacked_restore_interval": env.int("CELERY_BROKER_RESTORE_INTERVAL", default=10),
+    }
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -168,6 +177,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # 343 MB; docs/deploy.md "Measures").
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=520_000)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Two queues: the letters' rendering (chunks of up to 120 letters, minutes of CPU for a big
+# school) has its own, so that an import or an e-mail queued behind a school's 4,000 letters
+# does not wait for them (docs/deploy.md, "Measures"). Everything else stays on `celery`.
+# Production starts one pool per queue (`-Q celery`, `-Q letters`); `make run` and the tests
+# start one worker for both (`-Q celery,letters`). A worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("letters", routing_key="letters"))
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.letters_chunk": {"queue": "letters"},
+    "notifications.tasks.letters_join": {"queue": "letters"},
+}
 CELERY_BEAT_SCHEDULE: dict = {
     "jobs-fail-stale": {"task": "jobs.tasks.jobs_fail_stale", "schedule": 15 * 60},
     # Notifications: letters (PAPER): PDFs past their retention are deleted.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from codes.models import ActivationCode, NotificationMode
-from jobs.models import JobState
-from jobs.services import job_create
+from jobs.models import JobState, stale_after
+from jobs.services import STALE_MESSAGE, job_create, jobs_fail_stale
 from notifications import batches
 
 from .helpers import guardian_with_children, pdf_text
@@ -67,3 +70,19 @@ def test_a_failed_join_records_nothing_and_leaves_no_file(job_and_chunks, letter
     assert "aucune notification" in job.message
     assert not ActivationCode.objects.filter(notified_at__isnull=False).exists()
     assert list(letters_dir.iterdir()) == []
+
+
+def test_a_job_the_sweep_failed_while_a_chunk_was_lost_records_nothing_and_keeps_no_part(job_and_chunks, letters_dir):
+    job, chunks = job_and_chunks
+    first = batches.letters_chunk_render(job_id=str(job.pk), kind="car", index=0, ids=chunks[0])
+    # The second chunk's worker died; the sweep fails the job before the broker gives it back.
+    assert jobs_fail_stale(now=timezone.now() + stale_after() + datetime.timedelta(minutes=1))["failed"] == 1
+    late = batches.letters_chunk_render(job_id=str(job.pk), kind="car", index=1, ids=chunks[1])
+    assert late["skipped"]
+
+    batches.letters_join(job_id=str(job.pk), parts=[first, late])
+
+    job.refresh_from_db()
+    assert (job.state, job.message) == (JobState.FAILED, STALE_MESSAGE)
+    assert not ActivationCode.objects.filter(notified_at__isnull=False).exists()
+    assert not list(letters_dir.iterdir())  # neither a PDF nor a part file
