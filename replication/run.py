@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import os
 import re
 import time
 import traceback
@@ -35,7 +34,6 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -44,6 +42,7 @@ from django.utils import timezone
 from codes.sealing import keyring, unseal
 from portal.digests import code_digest, code_normalize
 from siecle.models import School
+from tsadmin.testhooks import pause_hook
 
 from . import continuity, idsets, up
 from .journal import JOURNAL_TABLE
@@ -100,24 +99,6 @@ class _Log:
             self.echo(line)
 
 
-def _pause_hook() -> Callable[[str], None] | None:
-    value = os.environ.get(PAUSE_ENV, "")
-    if not value or settings.TSADMIN_ENV != "test":
-        return None
-    stage, _, path = value.partition(":")
-
-    def hook(name: str) -> None:
-        if name != stage:
-            return
-        marker = Path(path)
-        marker.write_text(str(os.getpid()))
-        deadline = time.monotonic() + 120
-        while marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    return hook
-
-
 def replication_run(
     *,
     full: bool = False,
@@ -135,7 +116,7 @@ def replication_run(
     """
     today = today or timezone.localdate()
     log = _Log(echo)
-    hook = hook or _pause_hook() or (lambda stage: None)
+    hook = hook or pause_hook(PAUSE_ENV)
     uajs = sorted(set(uajs))
     school_ids = list(School.objects.filter(uaj__in=uajs).values_list("pk", flat=True)) if uajs else None
     try:
