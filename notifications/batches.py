@@ -239,6 +239,13 @@ def letters_join(*, job_id: str, parts: list[dict]) -> dict:
             "skipped_no_address": (job.params or {}).get("skipped_no_address", 0),
         }
         with transaction.atomic():
+            # Locked, then read again: the stale-job sweep may have failed the job while the
+            # parts were merged (a chunk back after the broker's visibility timeout); the head
+            # was then told nothing was recorded, and may already have started the letters again.
+            state = Job.objects.select_for_update().values_list("state", flat=True).get(pk=job_id)
+            if state in (JobState.DONE, JobState.FAILED):
+                output.unlink(missing_ok=True)
+                return dict(Job.objects.get(pk=job_id).result or {})
             codes_notification_record(
                 school=job.school, code_ids=code_ids, mode=NotificationMode.LETTER, by=job.created_by
             )

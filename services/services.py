@@ -174,7 +174,12 @@ def welcome_message_update(*, school: School, source: str, by: User | None) -> N
             f"Le texte saisi, adresses des liens comprises, dépasse {WELCOME_SOURCE_MAX} caractères.",
             code="source_too_long",
         )
-    domains = school.academy.welcome_link_domain_list()
+    # The academy's row, locked: the list is the one in force when this save commits. A changed
+    # list being applied (academy_welcome_messages_reclean, in the transaction that updated the
+    # row) makes this wait for it, then check against the new list; a save holding it first is
+    # seen by that cleaning, which then shows its preview again (a link of the old list kept).
+    academy = Academy.objects.select_for_update(no_key=True).get(pk=school.academy_id)
+    domains = academy.welcome_link_domain_list()
     refused = welcome.refused_links(source, domains=domains)
     if refused:
         raise TeleserviceError(

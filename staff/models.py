@@ -183,9 +183,21 @@ class SealedTOTPDevice(TOTPDevice):
     def bin_key(self) -> bytes:
         return totp_keys.totp_key_open(self.key, user_id=self.user_id)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        device = super().from_db(db, field_names, values)
+        device._key_loaded = device.__dict__.get("key")
+        return device
+
     def save(self, *args, **kwargs):
         if not totp_keys.is_sealed(self.key):
             self.key = totp_keys.totp_key_seal(unhexlify(self.key), user_id=self.user_id)
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "key"}
+        elif kwargs.get("update_fields") is None and self.key == getattr(self, "_key_loaded", None):
+            # django-otp saves the whole row after each code (its counters): the key read before
+            # must not overwrite the one `totp_rotate_key` may have re-sealed meanwhile.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "key"
+            ]
         super().save(*args, **kwargs)

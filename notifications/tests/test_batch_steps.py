@@ -86,3 +86,26 @@ def test_a_job_the_sweep_failed_while_a_chunk_was_lost_records_nothing_and_keeps
     assert (job.state, job.message) == (JobState.FAILED, STALE_MESSAGE)
     assert not ActivationCode.objects.filter(notified_at__isnull=False).exists()
     assert not list(letters_dir.iterdir())  # neither a PDF nor a part file
+
+
+def test_a_job_the_sweep_fails_while_its_join_runs_records_nothing(job_and_chunks, letters_dir, monkeypatch):
+    """The sweep fails a late job (its chunk came back after the broker's visibility timeout) while
+    the join merges the parts: the head is told nothing was recorded and starts the letters again,
+    so the join must not then record the codes nor finish the job."""
+    job, chunks = job_and_chunks
+    parts = [
+        batches.letters_chunk_render(job_id=str(job.pk), kind="car", index=i, ids=ids) for i, ids in enumerate(chunks)
+    ]
+
+    class SweptMeanwhile(batches.PdfWriter):
+        def __init__(self, *args, **kwargs):
+            jobs_fail_stale(now=timezone.now() + stale_after() + datetime.timedelta(minutes=1))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(batches, "PdfWriter", SweptMeanwhile)
+    batches.letters_join(job_id=str(job.pk), parts=parts)
+
+    job.refresh_from_db()
+    assert (job.state, job.message) == (JobState.FAILED, STALE_MESSAGE)
+    assert not ActivationCode.objects.filter(notified_at__isnull=False).exists()
+    assert not list(letters_dir.iterdir())  # neither a PDF nor a part file

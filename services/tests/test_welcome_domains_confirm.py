@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,13 +16,14 @@ from services import services as settings_services
 from services.admin import AcademyWelcomeDomainsForm
 from services.models import SchoolSettings, SettingChange
 from services.services import (
+    TeleserviceError,
     WelcomeRecleanStale,
     academy_welcome_messages_reclean,
     teleservices_activate,
     welcome_message_update,
 )
 from siecle.factories import AcademyFactory, SchoolFactory
-from siecle.models import Academy, Ent
+from siecle.models import Academy, Ent, School
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Un-mot-de-passe-solide-42"
@@ -310,3 +311,35 @@ def test_an_error_elsewhere_in_the_form_shows_the_form_first_and_writes_nothing(
     assert ">\nac-test.fr</textarea>" in page(response)
     assert Academy.objects.get(pk=academy.pk).welcome_link_domains == ""
     assert "evil.example" in message(published[0]) and not Ent.objects.filter(academy=academy).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_head_saving_while_the_cleaning_holds_his_row_is_checked_against_the_new_list(published, head):
+    """The confirmed cleaning holds the academy's row and the messages it read until it commits; a
+    head saving meanwhile must not write, once it commits, a link the new list no longer accepts."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    school, other_school, third = published
+    academy = Academy.objects.get(pk=school.academy_id)
+    outcome = []
+
+    def head_saves():
+        try:
+            welcome_message_update(school=School.objects.get(pk=third.pk), source=EVIL, by=head)
+            outcome.append("saved")
+        except TeleserviceError as error:
+            outcome.append(error.code)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=head_saves)
+    with transaction.atomic():
+        academy.welcome_link_domains = "ac-test.fr"
+        academy.save()
+        academy_welcome_messages_reclean(academy=academy, by=None)
+        thread.start()
+        thread.join(timeout=1.5)  # the head's save waits for this transaction
+        assert thread.is_alive()
+    thread.join(timeout=30)
+    assert outcome == ["link_refused"]
+    assert "evil.example" not in message(third)

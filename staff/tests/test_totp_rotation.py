@@ -89,3 +89,21 @@ def test_a_bad_batch_size_is_refused():
     with pytest.raises(CommandError) as refused:
         rotate("--batch", "0")
     assert refused.value.returncode == 2
+
+
+def test_a_sign_in_under_way_during_the_rotation_does_not_write_the_old_token_back(settings, devices_under_old_key):
+    """A sign-in loads the device, the rotation re-seals it, then django-otp saves the device
+    (its last code and counters, a full save): the secret must stay sealed with the new key."""
+    from django_otp.oath import TOTP
+
+    settings.OTP_ENCRYPTION_KEYS = [NEW, OLD]
+    signing_in = SealedTOTPDevice.objects.order_by("pk").first()
+    wrong_code = SealedTOTPDevice.objects.order_by("pk").last()
+    rotate()
+    totp = TOTP(signing_in.bin_key, signing_in.step, signing_in.t0, signing_in.digits, signing_in.drift)
+    assert signing_in.verify_token(totp.token())
+    other = TOTP(wrong_code.bin_key, wrong_code.step, wrong_code.t0, wrong_code.digits, wrong_code.drift)
+    assert not wrong_code.verify_token(f"{(other.token() + 500_000) % 1_000_000:06d}")
+    assert totp_keys.sealed_by_key() == {totp_keys.key_id(NEW): 5}
+    settings.OTP_ENCRYPTION_KEYS = [NEW]
+    assert secrets_now() == devices_under_old_key
