@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from codes.sealing import keyring, unseal
@@ -181,7 +181,7 @@ def _run(run: Run, *, full: bool, school_ids, log: _Log, hook, since: datetime.d
         phases["descente"], mark = time.monotonic() - mark, time.monotonic()
         counts["down"] = down
         hook("after_siecle_commit")
-        if _journal_vacuum(deleted=journal_rows):
+        if _journal_vacuum(deleted=journal_rows, log=log):
             phases["nettoyage du journal"], mark = time.monotonic() - mark, time.monotonic()
         counts["continuity_attach"] = continuity.continuity_attach(school_ids=school_ids, log=log) or {}
         phases["continuité (rattachements)"] = time.monotonic() - mark
@@ -214,9 +214,12 @@ def _run(run: Run, *, full: bool, school_ids, log: _Log, hook, since: datetime.d
     return Outcome(run=run, lines=log.lines)
 
 
-def _journal_vacuum(*, deleted: int) -> bool:
+def _journal_vacuum(*, deleted: int, log: _Log) -> bool:
     """VACUUM the journal when its deleted rows pile up (PostgreSQL; after the SIECLE side
     committed, outside any transaction, as VACUUM must be). True when it ran.
+
+    Housekeeping only: the rows went down and their journal rows are deleted, so a VACUUM that
+    fails (a lock, a statement timeout) is logged and the run goes on; the next one retries.
 
     The rows this run deleted, plus the dead rows the server's statistics count (earlier runs';
     they may count this run's too, a second later: a vacuum a little early does no harm).
@@ -226,12 +229,17 @@ def _journal_vacuum(*, deleted: int) -> bool:
         return False
     with conn.cursor() as cursor:
         cursor.execute(
-            "SELECT COALESCE(SUM(n_dead_tup), 0) FROM pg_stat_user_tables WHERE relid = %s::regclass",
+            "SELECT COALESCE(SUM(n_dead_tup), 0) FROM pg_stat_user_tables WHERE relname = %s",
             [JOURNAL_TABLE],
         )
         if deleted + cursor.fetchone()[0] < JOURNAL_VACUUM_DEAD_ROWS:
             return False
-        cursor.execute(f"VACUUM {JOURNAL_TABLE}")
+        try:
+            # SKIP_LOCKED: never wait behind another vacuum of it (autovacuum's, say).
+            cursor.execute(f"VACUUM (SKIP_LOCKED) {JOURNAL_TABLE}")
+        except DatabaseError as error:
+            log(f"Nettoyage du journal non fait ({type(error).__name__}) : la prochaine réplication le refera.")
+            return False
     return True
 
 
