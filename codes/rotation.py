@@ -10,12 +10,13 @@ does not watch that column, so a rotation sends nothing to the families' side.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+
+from tsadmin import rotation
+from tsadmin.rotation import RotationReport
 
 from . import sealing
 
@@ -41,23 +42,9 @@ def write_sealed(cursor, rows: Sequence[tuple[int, str, str | None]]) -> None:
     )
 
 
-@dataclass
-class RotationReport:
-    current_key_id: str
-    resealed: int = 0
-    batches: int = 0
-    seconds: float = 0.0
-    before: Counter = field(default_factory=Counter)
-    after: Counter = field(default_factory=Counter)
-
-
 def sealed_by_key() -> Counter:
     """How many codes each key id seals now (one grouped query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT substr(value_sealed, 1, 8), COUNT(*) FROM {TABLE} GROUP BY substr(value_sealed, 1, 8)"  # noqa: S608
-        )
-        return Counter(dict(cursor.fetchall()))
+    return rotation.sealed_by_key(TABLE, "value_sealed")
 
 
 def codes_reseal_batch(*, ring: sealing.Keyring, after_id: int, size: int = BATCH) -> tuple[int, int]:
@@ -89,16 +76,9 @@ def codes_rotate_key(*, size: int = BATCH, progress: Callable[[int], None] | Non
     longer configured. Safe to stop and run again.
     """
     ring = sealing.keyring()
-    report = RotationReport(current_key_id=ring.current_id, before=sealed_by_key())
-    started, after_id = time.monotonic(), 0
-    while True:
-        done, after_id = codes_reseal_batch(ring=ring, after_id=after_id, size=size)
-        if not done:
-            break
-        report.resealed += done
-        report.batches += 1
-        if progress:
-            progress(report.resealed)
-    report.seconds = time.monotonic() - started
-    report.after = sealed_by_key()
-    return report
+    return rotation.rotate(
+        current_key_id=ring.current_id,
+        batch=lambda after_id: codes_reseal_batch(ring=ring, after_id=after_id, size=size),
+        count=sealed_by_key,
+        progress=progress,
+    )

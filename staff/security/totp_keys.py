@@ -19,15 +19,15 @@ sealed again, in batches of one transaction; only `key` changes.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
 
+from tsadmin import rotation
 from tsadmin import sealing as shared
+from tsadmin.rotation import RotationReport
 from tsadmin.sealing import SealError
 
 __all__ = ["SealError", "is_sealed", "key_id", "sealer", "totp_key_open", "totp_key_seal", "totp_keys_rotate"]
@@ -114,21 +114,9 @@ def totp_keys_unseal(cursor, *, ring: shared.Sealer | None = None) -> int:
     return len(rows)
 
 
-@dataclass
-class RotationReport:
-    current_key_id: str
-    resealed: int = 0
-    batches: int = 0
-    seconds: float = 0.0
-    before: Counter = field(default_factory=Counter)
-    after: Counter = field(default_factory=Counter)
-
-
 def sealed_by_key() -> Counter:
     """How many TOTP secrets each key id seals now (one grouped query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT substr("key", 1, 8), COUNT(*) FROM {TABLE} GROUP BY substr("key", 1, 8)')  # noqa: S608
-        return Counter(dict(cursor.fetchall()))
+    return rotation.sealed_by_key(TABLE, '"key"')
 
 
 def totp_keys_reseal_batch(*, ring: shared.Sealer, after_id: int, size: int = BATCH) -> tuple[int, int]:
@@ -165,16 +153,9 @@ def totp_keys_rotate(*, size: int = BATCH, progress: Callable[[int], None] | Non
     nobody enrols again.
     """
     ring = sealer()
-    report = RotationReport(current_key_id=ring.current_id, before=sealed_by_key())
-    started, after_id = time.monotonic(), 0
-    while True:
-        done, after_id = totp_keys_reseal_batch(ring=ring, after_id=after_id, size=size)
-        if not done:
-            break
-        report.resealed += done
-        report.batches += 1
-        if progress:
-            progress(report.resealed)
-    report.seconds = time.monotonic() - started
-    report.after = sealed_by_key()
-    return report
+    return rotation.rotate(
+        current_key_id=ring.current_id,
+        batch=lambda after_id: totp_keys_reseal_batch(ring=ring, after_id=after_id, size=size),
+        count=sealed_by_key,
+        progress=progress,
+    )

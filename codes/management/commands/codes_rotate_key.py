@@ -1,12 +1,8 @@
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
-
 from codes.rotation import BATCH, codes_rotate_key
-from codes.sealing import SealError
+from tsadmin.rotation import RotateKeyCommand
 
 
-class Command(BaseCommand):
+class Command(RotateKeyCommand):
     help = (
         "Re-seal every activation code with the newest key of CODES_ENCRYPTION_KEYS (the first one), in "
         "batches of one transaction each; safe to stop and run again (it resumes). Prints the progress and, "
@@ -14,38 +10,9 @@ class Command(BaseCommand):
         "CODES_ENCRYPTION_KEYS (docs/codes-at-rest.md). Exit status 1 when a code is sealed with a key that is "
         "no longer configured, 2 on bad arguments."
     )
+    setting = "CODES_ENCRYPTION_KEYS"
+    rows, rows_lower, short, none = "Codes", "codes", "Codes", "aucun code"
+    batch_default = BATCH
 
-    def add_arguments(self, parser):
-        parser.add_argument("--batch", type=int, default=BATCH, help=f"codes per transaction (default {BATCH})")
-
-    def run_from_argv(self, argv):
-        """From the shell, a refusal is one French line on stderr and its exit status (no class name)."""
-        try:
-            super().run_from_argv([*argv[:2], "--traceback", *argv[2:]])
-        except CommandError as exc:
-            self.stderr.write(str(exc))
-            sys.exit(exc.returncode)
-
-    def handle(self, *args, batch: int, **options):
-        if not 1 <= batch <= 50_000:
-            raise CommandError("--batch doit être entre 1 et 50000.", returncode=2)
-        try:
-            report = codes_rotate_key(size=batch, progress=self._progress)
-        except SealError as exc:
-            raise CommandError(
-                f"Rotation arrêtée : {exc} Remettez l'ancienne clé dans CODES_ENCRYPTION_KEYS puis relancez.",
-                returncode=1,
-            ) from exc
-        self.stdout.write(f"Clé courante : {report.current_key_id}")
-        self.stdout.write(f"Codes rechiffrés : {report.resealed} en {report.batches} lot(s), {report.seconds:.1f} s")
-        for label, counts in (("avant", report.before), ("après", report.after)):
-            detail = ", ".join(f"{kid} : {n}" for kid, n in sorted(counts.items())) or "aucun code"
-            self.stdout.write(f"Codes par clé {label} : {detail}")
-        others = [kid for kid in report.after if kid != report.current_key_id]
-        if others:
-            raise CommandError(f"Des codes restent chiffrés avec {', '.join(others)} : relancez.", returncode=1)
-        self.stdout.write("Toutes les clés plus anciennes peuvent être retirées de CODES_ENCRYPTION_KEYS.")
-
-    def _progress(self, done: int) -> None:
-        self.stdout.write(f"… {done} codes rechiffrés")
-        self.stdout.flush()
+    def rotate_key(self, *, size, progress):
+        return codes_rotate_key(size=size, progress=progress)
