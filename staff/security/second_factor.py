@@ -18,7 +18,7 @@ import secrets
 
 import segno
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import login as otp_login
 
@@ -136,7 +136,15 @@ def second_factor_verify(*, request, token: str) -> tuple[bool, str]:
                 "Le code de votre application ne peut pas être vérifié pour le moment. Utilisez un code de "
                 "secours, ou contactez l'assistance, qui peut réinitialiser votre second facteur."
             )
-        if device.verify_token(digits):
+        try:
+            with transaction.atomic():  # a savepoint: the failed save leaves the request's transaction usable
+                verified = device.verify_token(digits)
+        except DatabaseError:
+            # Its counters are saved by id: IT reset (deleted) the device while the code was checked.
+            if SealedTOTPDevice.objects.filter(pk=device.pk).exists():
+                raise
+            return False, "Votre second facteur vient d'être réinitialisé : reconnectez-vous pour l'activer à nouveau."
+        if verified:
             otp_login(request, device)
             sign_in_event_record(kind=SignInEvent.Kind.OTP_SUCCESS, username=user.get_username(), request=request)
             return True, ""

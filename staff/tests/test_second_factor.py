@@ -180,3 +180,23 @@ def test_other_schools_heads_are_untouched_by_a_reset(head, other_head, settings
     enrol(sign_in())
     call_command("reset_second_factor", "autre.chef")
     assert SealedTOTPDevice.objects.filter(user=head, confirmed=True).exists()
+
+
+def test_a_second_factor_reset_while_its_code_is_checked_asks_to_sign_in_again(head, settings, monkeypatch):
+    """IT resets the device between the page reading it and django-otp saving its counters: a
+    French message, not an error page, and the deleted device does not come back."""
+    settings.STAFF_2FA = "all"
+    _, _, device = enrol(sign_in())
+    client = sign_in()
+    checked = SealedTOTPDevice.verify_is_allowed
+
+    def reset_meanwhile(self):
+        SealedTOTPDevice.objects.filter(pk=self.pk).delete()
+        return checked(self)
+
+    monkeypatch.setattr(SealedTOTPDevice, "verify_is_allowed", reset_meanwhile)
+    response = client.post("/connexion/second-facteur/", {"code": code_for(device, 1), "next": "/aide/"})
+    assert response.status_code == 200
+    assert "réinitialisé : reconnectez-vous" in response.content.decode()
+    assert not SealedTOTPDevice.objects.filter(user__username="chef").exists()
+    assert client.get("/aide/").status_code == 302
