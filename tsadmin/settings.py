@@ -87,7 +87,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tsadmin.middleware.MethodNotAllowedPageMiddleware",
 ]
+# What a form's address opened directly (a GET where only POST is accepted) shows.
+METHOD_NOT_ALLOWED_TEMPLATE = "405.html"
 
 ROOT_URLCONF = "tsadmin.urls"
 WSGI_APPLICATION = "tsadmin.wsgi.application"

@@ -58,7 +58,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tsadmin.middleware.MethodNotAllowedPageMiddleware",
 ]
+# What a form's address opened directly (a GET where only POST is accepted) shows.
+METHOD_NOT_ALLOWED_TEMPLATE = "portal/405.html"
 
 ROOT_URLCONF = "tsadmin.urls_portal"
 WSGI_APPLICATION = "tsadmin.wsgi_portal.application"

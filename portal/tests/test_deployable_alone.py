@@ -131,6 +131,10 @@ def test_a_portal_server_answers_and_holds_no_connection_to_the_siecle_base(sett
         assert any(c.name == "ts_famille" for c in server.jar)
         status, _, text = server.get("/nulle-part/")
         assert status == 404 and "Page introuvable" in text
+        # A form's address opened directly (history, bookmark): the portal's French page, not an empty 405.
+        status, headers, text = server.get("/activation/compte/")
+        assert status == 405 and "Page non disponible" in text and "Scolarité services" in text
+        assert "POST" in headers["Allow"] and "Content-Security-Policy" in headers
         # A form posted without its CSRF token: the French page, as on the admin.
         forged = urllib.request.Request(f"{server.base}/rattacher/", data=b"code=x&birth_date=y")  # noqa: S310
         try:
