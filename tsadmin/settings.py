@@ -149,6 +149,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir),
         "store_processed": False,
+        # kombu's default is ./control, relative to the working directory: the checkout's root.
+        "control_folder": str(_queue_dir / "control"),
     }
     (VAR_DIR / "celery-results").mkdir(exist_ok=True)
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{VAR_DIR / 'celery-results'}")
