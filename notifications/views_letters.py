@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from audit.hooks import audit_pdf
@@ -25,7 +26,8 @@ def letters_pdf(request: HttpRequest, job_id) -> FileResponse:
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,
-        filename=f"courriers-{job.created_at:%Y%m%d-%H%M}.pdf",
+        # The school's clock (Paris), as the run page shows the time it was launched, not UTC.
+        filename=f"courriers-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.pdf",
         content_type="application/pdf",
     )
     response["Cache-Control"] = "no-store"

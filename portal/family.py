@@ -108,10 +108,11 @@ def family_home(*, account: Account) -> FamilyHome:
                 last_name=student.last_name,
                 birth_date=student.birth_date,
                 division=student.division.label or student.division.code if student.division else "",
+                # The catalogue's order (as the school's home page lists them), whatever the copy's.
                 services=[
-                    ServiceLink(code=s, label=SERVICE_LABELS[s], url=_service_url(s, student.id))
-                    for s in school.services
-                    if s in SERVICE_LABELS
+                    ServiceLink(code=s, label=label, url=_service_url(s, student.id))
+                    for s, label in SERVICE_LABELS.items()
+                    if s in school.services
                 ],
             )
         )

@@ -129,6 +129,12 @@ class AccountCreateForm(PasswordPairMixin, forms.Form):
     )
     state = forms.CharField(widget=forms.HiddenInput)
 
+    def __init__(self, *args, for_student: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_student:
+            # A student's account is validated at once: no link is sent (F1).
+            self.fields["email"].help_text = "Elle sert si vous oubliez votre mot de passe."
+
     def clean_login(self) -> str:
         login = self.cleaned_data["login"].strip()
         if not _LOGIN.match(login):

@@ -60,7 +60,7 @@ def activation(request: HttpRequest) -> HttpResponse:
         except CodeRefused:
             return portal_render(request, "portal/activation.html", {"form": form, "error": CODE_REFUSED})
         state = signing.dumps({"c": code.id}, salt=STATE_SALT)
-        account_form = AccountCreateForm(initial={"state": state})
+        account_form = AccountCreateForm(initial={"state": state}, for_student=code.kind == Code.Kind.CAE)
         return portal_render(request, "portal/activation_account.html", {"form": account_form, **_code_summary(code)})
     return portal_render(request, "portal/activation.html", {"form": form})
 
@@ -68,7 +68,6 @@ def activation(request: HttpRequest) -> HttpResponse:
 @require_POST
 def activation_account(request: HttpRequest) -> HttpResponse:
     """Step 2: login, password, e-mail; the checked code comes back signed (30 minutes)."""
-    form = AccountCreateForm(request.POST)
     try:
         state = signing.loads(request.POST.get("state", ""), salt=STATE_SALT, max_age=STATE_MAX_AGE)
         code_id = int(state["c"])
@@ -77,6 +76,7 @@ def activation_account(request: HttpRequest) -> HttpResponse:
         error = "Le délai pour créer le compte est dépassé, ou la page est incomplète : saisissez de nouveau le code et la date de naissance."
         return portal_render(request, "portal/activation.html", {"form": form, "error": error})
     code = Code.objects.filter(pk=code_id).first()
+    form = AccountCreateForm(request.POST, for_student=code is not None and code.kind == Code.Kind.CAE)
     summary = _code_summary(code) if code else {}
     if not ratelimit.hit("activation-ip", ratelimit.client_ip(request)):
         return portal_render(

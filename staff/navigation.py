@@ -96,6 +96,9 @@ SCHOOL_CHOICE = Section("Changer d’établissement", url_name="staff:choose_sch
 SUB_PAGES: dict[str, tuple[str, str]] = {
     "car:pair": ("car:manage", "Codes du couple"),
     "cae:student": ("cae:manage", "Codes de l’élève"),
+    # The account block's "Réinitialiser le mot de passe" (confirmation, then the result).
+    "car:pair_account_reset": ("car:manage", "Réinitialiser le mot de passe"),
+    "cae:student_account_reset": ("cae:manage", "Réinitialiser le mot de passe"),
     "notifications:run": ("notifications:guardians", "Résultat de la notification"),
     "imports:report": ("imports:import", "Compte rendu de l’import"),
     "stats:academy": ("stats:guardians", "Tableau de l’académie"),

@@ -110,3 +110,13 @@ def test_the_development_secret_key_file_is_readable_by_its_owner_only(tmp_path)
     first = key_file.read_text()
     assert _manage("check", TSADMIN_VAR_DIR=str(tmp_path), TSADMIN_ENV="dev").returncode == 0
     assert key_file.read_text() == first
+
+
+def test_the_folder_broker_keeps_its_exchange_files_under_var(tmp_path):
+    # kombu's default control folder is ./control: `make run` wrote it into the checkout.
+    code = "from tsadmin.celery import app; app.send_task('walk.noop')"
+    result = _manage(
+        "shell", "-c", code, TSADMIN_VAR_DIR=str(tmp_path), TSADMIN_ENV="dev", CELERY_BROKER_URL="filesystem://"
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "celery-queue" / "control" / "celery.exchange").exists()

@@ -92,7 +92,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tsadmin.middleware.MethodNotAllowedPageMiddleware",
 ]
+# What a form's address opened directly (a GET where only POST is accepted) shows.
+METHOD_NOT_ALLOWED_TEMPLATE = "405.html"
 
 ROOT_URLCONF = "tsadmin.urls"
 WSGI_APPLICATION = "tsadmin.wsgi.application"
@@ -151,7 +154,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir),
         "store_processed": False,
-        # Its exchange tables too (kombu's default is `control/` in the working directory).
+        # Its exchange tables too (kombu's default is ./control, in the working directory).
         "control_folder": str(_queue_dir / "control"),
     }
     (VAR_DIR / "celery-results").mkdir(exist_ok=True)

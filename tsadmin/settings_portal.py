@@ -12,6 +12,7 @@ This module does not import tsadmin.settings on purpose: that one reads DATABASE
 
 from pathlib import Path
 
+import django
 import environ
 
 from tsadmin import browser_policy, production
@@ -57,7 +58,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tsadmin.middleware.MethodNotAllowedPageMiddleware",
 ]
+# What a form's address opened directly (a GET where only POST is accepted) shows.
+METHOD_NOT_ALLOWED_TEMPLATE = "portal/405.html"
 
 ROOT_URLCONF = "tsadmin.urls_portal"
 WSGI_APPLICATION = "tsadmin.wsgi_portal.application"
@@ -141,7 +145,9 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["tsadmin.formats"]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# django.contrib.auth is not installed here, but its password validators (portal.auth) are used:
+# their French messages live in its catalogue, which only an installed app's locale loads.
+LOCALE_PATHS = [BASE_DIR / "locale", Path(django.__file__).resolve().parent / "contrib" / "auth" / "locale"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from jobs.models import Job
 from jobs.services import job_claim, job_create, job_finish
 from notifications.batches import JOB_KIND, letters_pdfs_purge
 
@@ -35,6 +36,13 @@ def test_it_downloads_the_pdf_without_caching(head_client, done_job):
     assert "attachment" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == b"%PDF-1.7 letters"
+
+
+def test_the_file_is_named_with_the_time_the_head_saw_not_utc(head_client, done_job):
+    # 06:19 UTC on a winter day is 07:19 in Paris: the run page said "lancée le … à 07:19".
+    Job.objects.filter(pk=done_job.pk).update(created_at=datetime.datetime(2026, 11, 30, 6, 19, tzinfo=datetime.UTC))
+    response = head_client.get(reverse("notifications:letters_pdf", args=[done_job.pk]))
+    assert 'filename="courriers-20261130-0719.pdf"' in response["Content-Disposition"]
 
 
 def test_another_schools_head_gets_404(other_client, done_job):

@@ -115,6 +115,19 @@ def test_a_student_account_is_validated_at_once_and_signed_in():
     assert not mail.outbox
 
 
+def test_a_student_is_not_promised_a_validation_link():
+    _code, value = student_code()
+    client = Client()
+    first = _step1(client, value)
+    assert "Un lien de validation" not in first.content.decode()
+    assert "si vous oubliez votre mot de passe" in first.content.decode()
+    # Still not after an error (the same step posted again).
+    again = client.post("/activation/compte/", {"login": "x", "state": _state(first)})
+    assert "Un lien de validation" not in again.content.decode() and "caractères" in again.content.decode()
+    guardian = _step1(Client(), guardian_code()[1])
+    assert "Un lien de validation y sera envoyé" in guardian.content.decode()
+
+
 def test_a_failed_send_says_so_and_offers_to_send_again(settings):
     code, value = guardian_code()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -67,6 +67,34 @@ def test_the_portal_settings_know_one_database_and_no_siecle_app():
     assert not any("staff" in p for p in processors)
 
 
+def test_the_portals_password_rules_speak_french_without_django_auth_installed():
+    # The other tests run under the admin's settings, which install django.contrib.auth and so
+    # load its French catalogue; the portal alone must find it too (a family saw English here).
+    code = (
+        "from django.core.exceptions import ValidationError; from portal.auth import password_validate\n"
+        "for raw in ('court', 'famille.durand', '123456789012345'):\n"
+        "    try:\n"
+        "        password_validate(raw, login='famille.durand')\n"
+        "    except ValidationError as error:\n"
+        "        print(' | '.join(error.messages))\n"
+    )
+    result = subprocess.run(  # noqa: S603 — our own manage.py
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=_portal_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()[-3:]
+    assert "trop court" in lines[0] and "12 caractères" in lines[0]
+    assert "trop semblable" in lines[1] and "identifiant" in lines[1]
+    assert "entièrement numérique" in lines[2]
+    assert "password" not in result.stdout.lower()
+
+
 def test_the_portal_settings_pass_the_deployment_checklist():
     # A complete production environment (PostgreSQL, Redis, SMTP with TLS): see tests/production.py.
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(PORTAL))
@@ -103,6 +131,10 @@ def test_a_portal_server_answers_and_holds_no_connection_to_the_siecle_base(sett
         assert any(c.name == "ts_famille" for c in server.jar)
         status, _, text = server.get("/nulle-part/")
         assert status == 404 and "Page introuvable" in text
+        # A form's address opened directly (history, bookmark): the portal's French page, not an empty 405.
+        status, headers, text = server.get("/activation/compte/")
+        assert status == 405 and "Page non disponible" in text and "Scolarité services" in text
+        assert "POST" in headers["Allow"] and "Content-Security-Policy" in headers
         # A form posted without its CSRF token: the French page, as on the admin.
         forged = urllib.request.Request(f"{server.base}/rattacher/", data=b"code=x&birth_date=y")  # noqa: S310
         try:

@@ -64,6 +64,20 @@ def test_the_home_page_shows_each_child_with_class_school_welcome_and_services()
     assert "bientôt disponible" not in page and "Consultation du livret" not in page
 
 
+def test_the_services_are_listed_in_the_catalogues_order_whatever_the_copys_order():
+    # The replication copies the open services sorted by code (absences, b2i, lpc, notes).
+    school = TsSchoolFactory(services=["absences", "b2i", "lpc", "notes"])
+    code, _ = guardian_code(school=school)
+    page = _text(_signed_in(account_factory(codes=[code])).get("/"))
+    labels = [
+        "Consultation des absences",
+        "Consultation du livret personnel de compétences",
+        "Consultation des notes",
+        "Brevet informatique et internet",
+    ]
+    assert [page.index(label) for label in labels] == sorted(page.index(label) for label in labels)
+
+
 def test_the_welcome_message_is_cleaned_again_on_the_portal():
     school = TsSchoolFactory(
         welcome_html='Salut<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">x</a>'

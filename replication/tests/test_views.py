@@ -38,15 +38,17 @@ def test_it_shows_the_runs_with_their_counts_and_errors_to_it_staff(it_staff):
         30,
         changed=12,
         journal_rows=40,
-        counts={"down": {"student": {"upserted": 10, "deleted": 2}}, "up": {"usage": 3}},
+        counts={"down": {"student": {"upserted": 10, "deleted": 2}}, "up": {"usage": 3, "refused": 1}},
     )
     _run(10, status=Run.Status.FAILED, error="OperationalError: connexion perdue")
     response = it_staff.get(URL)
     assert response.status_code == 200
     text = response.content.decode()
-    assert "student : +10 / −2" in text and "Remontée : usage 3" in text
+    # In French, as the rest of the page (the log's keys are the code's English names).
+    assert "élèves : +10 / −2" in text and "Remontée : codes utilisés 3, rejetés 1" in text
+    assert "student" not in text and "usage" not in text
     assert "Échouée" in text and "OperationalError: connexion perdue" in text
-    assert text.index("Échouée") < text.index("student : +10")  # newest first
+    assert text.index("Échouée") < text.index("élèves : +10")  # newest first
 
 
 def test_it_is_paginated(it_staff):

@@ -1,5 +1,7 @@
 """B1/B2 screens: the home page before and after activation, the opening screen and its history."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -62,6 +64,8 @@ def test_opening_and_closing_from_the_screen_is_saved_and_shown_in_the_history(h
     assert "L&#x27;état des téléservices est enregistré." in page
     assert [s.code for s in open_services(school=activated)] == ["absences", "notes"]
     assert "Dernières modifications" in page and page.count("<td>chef</td>") == 3  # activation + 2 openings
+    # At 360 px the history scrolls inside its own box instead of widening the whole page.
+    assert re.search(r'<div class="table-responsive" data-testid="history">\s*<table', page)
     head_client.post(OPENING, {**ALL_CLOSED, "absences": "open"})
     assert [s.code for s in open_services(school=activated)] == ["absences"]
     last = SettingChange.objects.filter(school=activated).first()

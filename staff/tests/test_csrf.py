@@ -77,6 +77,17 @@ def test_logout_is_a_post_only(head_client):
     assert head_client.get(reverse("home")).status_code == 200
 
 
+def test_a_form_address_opened_directly_gets_a_french_page_not_an_empty_405(head_client, school):
+    # From the address bar, a bookmark or the history: the browser showed its own error page.
+    link = GuardianLinkFactory(student__school=school)
+    for url in (reverse("staff:logout"), reverse("car:pair_action", args=[link.pk, "nouveau"])):
+        response = head_client.get(url)
+        assert response.status_code == 405 and "POST" in response["Allow"]
+        page = response.content.decode().replace("&#x27;", "'")
+        assert "Page non disponible" in page and "Retour à l'accueil" in page
+        assert "Content-Security-Policy" in response
+
+
 def test_school_pages_and_exports_are_never_cached(head_client, school):
     link = GuardianLinkFactory(student__school=school)
     for url in (

@@ -30,6 +30,14 @@ def test_a_page_below_an_entry_adds_its_step_and_links_back_to_the_entry():
         ("Codes du couple", ""),
     ]
     assert navigation_for("car:pair").current == "car:manage"
+    # The account's password reset (a page of its own) had no breadcrumb and no menu entry marked.
+    assert [c.label for c in navigation_for("cae:student_account_reset").trail] == [
+        "Accueil",
+        "Accès des Élèves",
+        "Gérer le code pour un élève",
+        "Réinitialiser le mot de passe",
+    ]
+    assert navigation_for("car:pair_account_reset").current == "car:manage"
     assert navigation_for("services:notes_confirm").current == "services:notes"
 
 

@@ -1,5 +1,7 @@
 """Password lifecycle: forced change of IT-issued passwords, the change page, session ages, other sessions."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -85,6 +87,8 @@ def test_close_my_other_sessions(head, clock):
     listing = first.get("/compte/sessions/").content.decode()
     assert listing.count('data-testid="session-row"') == 3
     assert "10.0.0.2" in listing and "cette session" in listing
+    # The browsers' long names scroll inside the table's box on a phone, not the whole page.
+    assert re.search(r'<div class="table-responsive" data-testid="sessions">\s*<table', listing)
     response = first.post("/compte/sessions/fermer-les-autres/", follow=True)
     assert "2 autre(s) session(s) fermée(s)" in response.content.decode()
     assert first.get("/").status_code == 200
