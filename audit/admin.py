@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from tsadmin.admin_base import ReadOnlyAdmin
+
 from .models import ReadEvent
 
 
 @admin.register(ReadEvent)
-class ReadEventAdmin(admin.ModelAdmin):
+class ReadEventAdmin(ReadOnlyAdmin):
     """The journal of reads, read-only (permission `audit.view_readevent`)."""
 
     list_display = ["created_at", "username", "school", "kind", "what", "object_id", "rows", "ip_address"]
@@ -13,12 +15,3 @@ class ReadEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["school"]
     show_full_result_count = False  # no COUNT(*) of a big journal on every page
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -53,3 +53,26 @@ def setup_django() -> None:
 
 def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def seed_or_reuse(*, schools: int, students: int, keep: bool) -> None:
+    """Migrate both databases, then seed a demo academy, or reuse the one a kept bench left
+    (`keep`: only the téléservices side's copied tables are emptied, for a new first load)."""
+    import time
+
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    from replication.tables import copied_tables
+    from siecle.models import School
+
+    call_command("migrate", verbosity=0)
+    call_command("migrate", database="teleservices", verbosity=0)
+    if keep and School.objects.exists():
+        print(f"reusing the seeded databases ({School.objects.count()} schools)")
+        with connections["teleservices"].cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(t.table for t in copied_tables(connection.vendor)))
+        return
+    start = time.perf_counter()
+    call_command("seed_demo", "--schools", str(schools), "--students", str(students), verbosity=0)
+    print(f"seed_demo --schools {schools} --students {students}: {time.perf_counter() - start:.1f} s")

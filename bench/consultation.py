@@ -25,7 +25,7 @@ import os
 import time
 from contextlib import contextmanager
 
-from _databases import drop, maxrss_mb, own_databases, setup_django
+from _databases import drop, maxrss_mb, own_databases, seed_or_reuse, setup_django
 
 SCHOOLS = int(os.environ.get("CONSULTATION_BENCH_SCHOOLS", "50"))
 # CONSULTATION_BENCH_KEEP=1: keep both databases at the end and reuse them (already seeded) on
@@ -124,24 +124,12 @@ def run() -> None:
 
 
 def _bench() -> None:
-    from django.core.management import call_command
-    from django.db import connection, connections
+    from django.db import connection
     from django.utils import timezone
 
     from consultation.models import Absence, B2iValidation, CompetenceValidation, Mark
-    from replication.tables import copied_tables
-    from siecle.models import School
 
-    call_command("migrate", verbosity=0)
-    call_command("migrate", database="teleservices", verbosity=0)
-    if KEEP and School.objects.exists():
-        print(f"reusing the seeded databases ({School.objects.count()} schools)")
-        with connections["teleservices"].cursor() as cursor:
-            cursor.execute("TRUNCATE " + ", ".join(t.table for t in copied_tables(connection.vendor)))
-    else:
-        start = time.perf_counter()
-        call_command("seed_demo", "--schools", str(SCHOOLS), "--students", str(STUDENTS), verbosity=0)
-        print(f"seed_demo --schools {SCHOOLS} --students {STUDENTS}: {time.perf_counter() - start:.1f} s")
+    seed_or_reuse(schools=SCHOOLS, students=STUDENTS, keep=KEEP)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     base = {

@@ -1,20 +1,13 @@
 from django.contrib import admin
 
+from tsadmin.admin_base import ReadOnlyAdmin as BaseReadOnlyAdmin
+
 from . import sealing, values
 from .models import AccessRefusal, ActivationCode, CodeEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BaseReadOnlyAdmin):
     """Codes, refusals and history change only through the services, which write the history."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ActivationCode)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from tsadmin.admin_base import ReadOnlyAdmin
+
 from .models import OutboxMessage
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     """Read only: messages change through the sending tasks; the body (it holds codes) is never stored."""
 
     list_display = ["created_at", "school", "recipient", "state", "attempts", "sent_at", "last_error"]
@@ -13,12 +15,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     raw_id_fields = ["school", "guardian", "created_by"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

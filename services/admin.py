@@ -5,24 +5,14 @@ from django.utils.crypto import constant_time_compare
 
 from siecle.admin import AcademyAdmin
 from siecle.models import Academy
+from tsadmin.admin_base import ReadOnlyAdmin as BaseReadOnlyAdmin
 
 from .models import NotesPublicationDate, SchoolSettings, ServiceState, SettingChange
 from .services import WelcomeReclean, WelcomeRecleanStale, academy_welcome_messages_reclean
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BaseReadOnlyAdmin):
     """Settings change only through the screens' services, which write the history: read here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting a service state or a publication date would change what families see
-        # without a history row: settings are never deleted here either.
-        return False
 
 
 @admin.register(SchoolSettings)

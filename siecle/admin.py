@@ -1,23 +1,16 @@
 from django.contrib import admin
 from django.db import models
 
+from tsadmin.admin_base import ReadOnlyAdmin
+
 from .models import Academy, Division, Ent, Guardian, GuardianLink, Mef, School, Student
 
 
-class SiecleReadOnlyAdmin(admin.ModelAdmin):
+class SiecleReadOnlyAdmin(ReadOnlyAdmin):
     """Students, guardians, their links, MEFs and divisions come from the SIECLE import, which
     keeps the codes and their history in step (a link losing its legal rank loses its CAR, a
     student moved elsewhere keeps his codes in his school). Edited here, they would skip all of
     that: the admin reads them only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # A URL typed without scheme is taken as https (Django 6's default, adopted now).

@@ -4,6 +4,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tsadmin.admin_base import ReadOnlyAdmin
+
 from .forms import AdminLoginForm
 from .models import AcademyMembership, SchoolMembership, SealedTOTPDevice, SignInEvent
 from .security.second_factor import second_factor_reset
@@ -36,7 +38,7 @@ class AcademyMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignInEvent)
-class SignInEventAdmin(admin.ModelAdmin):
+class SignInEventAdmin(ReadOnlyAdmin):
     """The security log, read-only: the academy's security staff need `staff.view_signinevent`."""
 
     list_display = ["created_at", "kind", "username", "ip_address", "path"]
@@ -44,15 +46,6 @@ class SignInEventAdmin(admin.ModelAdmin):
     search_fields = ["=username", "=ip_address"]
     date_hierarchy = "created_at"
     show_full_result_count = False  # no COUNT(*) of a big log on every page
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # django-otp's own page of TOTP devices shows the key when adding one, and offers a QR code page:
@@ -62,7 +55,7 @@ if admin.site.is_registered(TOTPDevice):
 
 
 @admin.register(SealedTOTPDevice)
-class SealedTOTPDeviceAdmin(admin.ModelAdmin):
+class SealedTOTPDeviceAdmin(ReadOnlyAdmin):
     """Who enrolled an authenticator app, and when it was last used: never its secret.
 
     Read-only: a device is enrolled by its user on the site; a lost one is reset with the users'
@@ -78,15 +71,6 @@ class SealedTOTPDeviceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StaffUserAdmin(UserAdmin):

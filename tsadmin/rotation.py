@@ -10,15 +10,15 @@ command's output are here. A token starts with the 8-character id of the key tha
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
+from .commands import FrenchRefusalCommand
 from .sealing import KEY_ID_SIZE, SealError
 
 MAX_BATCH = 50_000
@@ -65,7 +65,7 @@ def rotate(
     return report
 
 
-class RotateKeyCommand(BaseCommand):
+class RotateKeyCommand(FrenchRefusalCommand):
     """The `…_rotate_key` commands: a subclass names its setting, its words and its rotation."""
 
     setting = ""  # the key list, e.g. CODES_ENCRYPTION_KEYS
@@ -82,14 +82,6 @@ class RotateKeyCommand(BaseCommand):
         parser.add_argument(
             "--batch", type=int, default=self.batch_default, help=f"rows per transaction (default {self.batch_default})"
         )
-
-    def run_from_argv(self, argv):
-        """From the shell, a refusal is one French line on stderr and its exit status (no class name)."""
-        try:
-            super().run_from_argv([*argv[:2], "--traceback", *argv[2:]])
-        except CommandError as exc:
-            self.stderr.write(str(exc))
-            sys.exit(exc.returncode)
 
     def handle(self, *args, batch: int, **options):
         if not 1 <= batch <= MAX_BATCH:

@@ -1,11 +1,10 @@
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from consultation.imports import ExportRefused, consultation_import
+from tsadmin.commands import FrenchRefusalCommand
 
 
-class Command(BaseCommand):
+class Command(FrenchRefusalCommand):
     help = (
         "Import the consultation data of SIECLE (absences, evaluations, marks, LPC and B2i validations) "
         'from CSV files, one kind per file, told by its header line (columns: README, "Consultation data"). '
@@ -18,14 +17,6 @@ class Command(BaseCommand):
         )
         parser.add_argument("--uaj", help="the school of rows without a UAJ column; rows of another school are refused")
         parser.add_argument("--dry-run", action="store_true", help="read, check and report, write nothing")
-
-    def run_from_argv(self, argv):
-        """From the shell, a refusal is one French line on stderr and exit status 2 (no class name)."""
-        try:
-            super().run_from_argv([*argv[:2], "--traceback", *argv[2:]])
-        except CommandError as exc:
-            self.stderr.write(str(exc))
-            sys.exit(exc.returncode)
 
     def handle(self, *args, files: list[str], uaj: str | None, dry_run: bool, **options):
         try:

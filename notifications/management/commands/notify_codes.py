@@ -1,11 +1,10 @@
 import shutil
-import sys
 import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from codes.selectors import Selection
 from jobs.models import Job, JobState
@@ -13,11 +12,12 @@ from notifications import services
 from notifications.emails import emails_batch_counts
 from notifications.selectors import GUARDIAN_WHO, MODES, STUDENT_WHO
 from siecle.models import LEGAL_RANKS, Division, Mef, School
+from tsadmin.commands import FrenchRefusalCommand
 
 POLL_SECONDS = 0.5
 
 
-class Command(BaseCommand):
+class Command(FrenchRefusalCommand):
     help = (
         "Send the valid activation codes of one school, as the 'Notifier en masse' screens do: to the legal "
         "guardians (CAR, by e-mail and/or letter) or to the students (CAE, letters). Runs in the foreground: "
@@ -39,14 +39,6 @@ class Command(BaseCommand):
             "--allow-no-service", action="store_true", help="send even though no téléservice is open in the school"
         )
         parser.add_argument("--timeout", type=int, default=None, help="seconds to wait for the letters and e-mails")
-
-    def run_from_argv(self, argv):
-        """From the shell, a refusal is one French line on stderr and exit status 2 (no class name)."""
-        try:
-            super().run_from_argv([*argv[:2], "--traceback", *argv[2:]])
-        except CommandError as exc:
-            self.stderr.write(str(exc))
-            sys.exit(exc.returncode)
 
     def _refuse(self, message: str):
         raise CommandError(message, returncode=2)

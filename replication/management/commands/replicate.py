@@ -1,12 +1,11 @@
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from replication.run import replication_run
 from siecle.models import School
+from tsadmin.commands import FrenchRefusalCommand
 
 
-class Command(BaseCommand):
+class Command(FrenchRefusalCommand):
     help = (
         "Copy what families may see from the SIECLE base to the téléservices database, and bring back what "
         "they did (the nightly replication). Incremental by default: only what the change journal names. "
@@ -18,14 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="resync everything, deleting what no longer qualifies")
         parser.add_argument("--uaj", action="append", default=[], help="only this school (may be repeated)")
         parser.add_argument("--quiet", action="store_true", help="print the log only when the run fails (make run)")
-
-    def run_from_argv(self, argv):
-        """From the shell, a refusal is one French line on stderr and its exit status (no class name)."""
-        try:
-            super().run_from_argv([*argv[:2], "--traceback", *argv[2:]])
-        except CommandError as exc:
-            self.stderr.write(str(exc))
-            sys.exit(exc.returncode)
 
     def handle(self, *args, **options):
         uajs = sorted({u.strip().upper() for u in options["uaj"] if u.strip()})

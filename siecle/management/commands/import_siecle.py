@@ -1,13 +1,12 @@
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from siecle.importer import Confirmation, ExportFile, ExportRefused, ImportBlocked, import_exports
+from tsadmin.commands import FrenchRefusalCommand
 
 FLAGS = {"mass": "--allow-mass-changes", "partial": "--allow-partial"}
 
 
-class Command(BaseCommand):
+class Command(FrenchRefusalCommand):
     help = (
         "Import SIECLE BEE XML exports (students, guardians, nomenclature, structures; .xml or .zip) "
         "of one school into the SIECLE base, in one transaction, then print the report. Mass changes "
@@ -30,14 +29,6 @@ class Command(BaseCommand):
             action="store_true",
             help="accept a students or guardians export naming fewer than half of the present students",
         )
-
-    def run_from_argv(self, argv):
-        """From the shell, a refusal is one French line on stderr and exit status 2 (no class name)."""
-        try:
-            super().run_from_argv([*argv[:2], "--traceback", *argv[2:]])
-        except CommandError as exc:
-            self.stderr.write(str(exc))
-            sys.exit(exc.returncode)
 
     def handle(
         self,
