@@ -39,6 +39,6 @@ def test_it_staff_open_the_runs_from_the_menu_and_read_a_failure(page, school):
     table = page.get_by_role("table", name="Les réplications, de la plus récente à la plus ancienne")
     expect(table).to_contain_text("Échouée")
     expect(table).to_contain_text("la base des téléservices ne répond pas")
-    expect(table).to_contain_text("code : +0 / −726")
+    expect(table).to_contain_text("codes : +0 / −726")
     save_screenshot(page, "replication-runs")
     assert axe_violations(page) == []
