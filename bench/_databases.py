@@ -76,3 +76,17 @@ def seed_or_reuse(*, schools: int, students: int, keep: bool) -> None:
     start = time.perf_counter()
     call_command("seed_demo", "--schools", str(schools), "--students", str(students), verbosity=0)
     print(f"seed_demo --schools {schools} --students {students}: {time.perf_counter() - start:.1f} s")
+
+
+def in_own_databases(suffix: str, bench, *, keep: bool = False) -> None:
+    """Run `bench()` with Django set up on this bench's own databases, dropped after unless kept."""
+    server, names = own_databases(suffix, keep=keep)
+    try:
+        setup_django()
+        bench()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not keep:
+            drop(server, names)

@@ -25,7 +25,7 @@ import os
 import time
 from contextlib import contextmanager
 
-from _databases import drop, maxrss_mb, own_databases, seed_or_reuse, setup_django
+from _databases import in_own_databases, maxrss_mb, seed_or_reuse
 
 SCHOOLS = int(os.environ.get("CONSULTATION_BENCH_SCHOOLS", "50"))
 # CONSULTATION_BENCH_KEEP=1: keep both databases at the end and reuse them (already seeded) on
@@ -111,16 +111,7 @@ def _run(label: str, probe: _StepProbe, **options) -> tuple[float, float, dict]:
 
 
 def run() -> None:
-    server, names = own_databases("cons", keep=KEEP)
-    try:
-        setup_django()
-        _bench()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not KEEP:
-            drop(server, names)
+    in_own_databases("cons", _bench, keep=KEEP)
 
 
 def _bench() -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import time
 
-from _databases import drop, maxrss_mb, own_databases, seed_or_reuse, setup_django
+from _databases import in_own_databases, maxrss_mb, seed_or_reuse
 
 SCHOOLS = int(os.environ.get("REPLICATION_BENCH_SCHOOLS", "50"))
 STUDENTS = int(os.environ.get("REPLICATION_BENCH_STUDENTS", "600"))
@@ -175,16 +175,7 @@ def _change_one_percent() -> dict[str, int]:
 
 
 def run() -> None:
-    server, names = own_databases("repl", keep=KEEP)
-    try:
-        setup_django()
-        _bench()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not KEEP:
-            drop(server, names)
+    in_own_databases("repl", _bench, keep=KEEP)
 
 
 def _bench() -> None:

@@ -52,15 +52,16 @@ def codes_reseal_batch(*, ring: sealing.Keyring, after_id: int, size: int = BATC
 
     One transaction. Returns (rows re-sealed, last id seen; 0 when nothing was left).
     """
-    prefix = f"{ring.current_id}:"
     with transaction.atomic(), connection.cursor() as cursor:
-        lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
-        cursor.execute(
-            f"SELECT id, value_sealed FROM {TABLE} WHERE id > %s AND substr(value_sealed, 1, %s) <> %s "  # noqa: S608
-            f"ORDER BY id LIMIT %s{lock}",
-            [after_id, len(prefix), prefix, size],
+        rows = rotation.locked_batch(
+            cursor,
+            table=TABLE,
+            columns="value_sealed",
+            column="value_sealed",
+            current_id=ring.current_id,
+            after_id=after_id,
+            size=size,
         )
-        rows = cursor.fetchall()
         if not rows:
             return 0, 0
         write_sealed(

@@ -65,6 +65,20 @@ def rotate(
     return report
 
 
+def locked_batch(cursor, *, table: str, columns: str, column: str, current_id: str, after_id: int, size: int):
+    """The next `size` rows of `table` (by id, past `after_id`) whose `column` is not sealed with
+    the key `current_id`: `id` then `columns`, locked on PostgreSQL until the caller's
+    transaction ends. A batch function re-seals them and writes them back in that transaction."""
+    prefix = f"{current_id}:"
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    cursor.execute(
+        f"SELECT id, {columns} FROM {table} WHERE id > %s AND substr({column}, 1, %s) <> %s "  # noqa: S608 — fixed names
+        f"ORDER BY id LIMIT %s{lock}",
+        [after_id, len(prefix), prefix, size],
+    )
+    return cursor.fetchall()
+
+
 class RotateKeyCommand(FrenchRefusalCommand):
     """The `…_rotate_key` commands: a subclass names its setting, its words and its rotation."""
 
@@ -74,9 +88,8 @@ class RotateKeyCommand(FrenchRefusalCommand):
     short = ""  # the plain noun, capitalised ("Secrets")
     none = ""  # no row at all ("aucun secret")
     batch_default = 1000
-
-    def rotate_key(self, *, size: int, progress: Callable[[int], None]) -> RotationReport:
-        raise NotImplementedError
+    # The rotation itself, `(size=, progress=) -> RotationReport`: a staticmethod of the subclass.
+    rotation: Callable[..., RotationReport]
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -87,7 +100,7 @@ class RotateKeyCommand(FrenchRefusalCommand):
         if not 1 <= batch <= MAX_BATCH:
             raise CommandError(f"--batch doit être entre 1 et {MAX_BATCH}.", returncode=2)
         try:
-            report = self.rotate_key(size=batch, progress=self._progress)
+            report = self.rotation(size=batch, progress=self._progress)
         except SealError as exc:
             raise CommandError(
                 f"Rotation arrêtée : {exc} Remettez l'ancienne clé dans {self.setting} puis relancez.",

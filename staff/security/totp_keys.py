@@ -124,15 +124,16 @@ def totp_keys_reseal_batch(*, ring: shared.Sealer, after_id: int, size: int = BA
 
     One transaction, rows locked. Returns (rows re-sealed, last id seen; 0 when nothing was left).
     """
-    prefix = f"{ring.current_id}:"
     with transaction.atomic(), connection.cursor() as cursor:
-        lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
-        cursor.execute(
-            f'SELECT id, user_id, "key" FROM {TABLE} WHERE id > %s AND substr("key", 1, %s) <> %s '  # noqa: S608
-            f"ORDER BY id LIMIT %s{lock}",
-            [after_id, len(prefix), prefix, size],
+        rows = rotation.locked_batch(
+            cursor,
+            table=TABLE,
+            columns='user_id, "key"',
+            column='"key"',
+            current_id=ring.current_id,
+            after_id=after_id,
+            size=size,
         )
-        rows = cursor.fetchall()
         if not rows:
             return 0, 0
         _write(

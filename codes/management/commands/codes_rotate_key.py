@@ -13,6 +13,4 @@ class Command(RotateKeyCommand):
     setting = "CODES_ENCRYPTION_KEYS"
     rows, rows_lower, short, none = "Codes", "codes", "Codes", "aucun code"
     batch_default = BATCH
-
-    def rotate_key(self, *, size, progress):
-        return codes_rotate_key(size=size, progress=progress)
+    rotation = staticmethod(codes_rotate_key)

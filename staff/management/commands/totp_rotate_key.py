@@ -13,6 +13,4 @@ class Command(RotateKeyCommand):
     setting = "OTP_ENCRYPTION_KEYS"
     rows, rows_lower, short, none = "Secrets TOTP", "secrets TOTP", "Secrets", "aucun secret"
     batch_default = BATCH
-
-    def rotate_key(self, *, size, progress):
-        return totp_keys_rotate(size=size, progress=progress)
+    rotation = staticmethod(totp_keys_rotate)
