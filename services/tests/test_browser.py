@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from conftest import axe_violations, browser_sign_in, click_and_wait, save_screenshot
+from conftest import axe_violations, browser_sign_in, click_and_wait, csp_violations, save_screenshot
 from services.models import NotesPublicationDate
 from services.selectors import letter_settings, letter_signatory, notes_publication, welcome_message_html
 from services.services import notes_dates_add, notes_mode_set
@@ -269,3 +269,39 @@ def test_the_preview_shows_exactly_what_the_server_keeps(page, head, school):
             mismatches[source] = (shown, sanitize(source))
     assert mismatches == {}
     assert dialogs == []
+
+
+def test_the_academys_new_allow_list_shows_what_it_removes_and_asks_first(page, head, school):
+    """IT staff change the allow-list in the admin: a page says which schools lose which links;
+    "Annuler" keeps what was typed, then confirming cleans the messages."""
+    from django.contrib.auth.models import User
+
+    from services.models import SchoolSettings
+    from services.services import welcome_message_update
+    from siecle.models import Academy
+
+    welcome_message_update(
+        school=school,
+        source='Venez à <a href="https://evil.example/jpo">nos portes ouvertes</a> !',
+        by=head,
+    )
+    User.objects.create_superuser("it.academie", "it@example.org", "Un-mot-de-passe-solide-42")
+    browser_sign_in(page, "it.academie", "Un-mot-de-passe-solide-42")
+    page.goto(reverse("admin:siecle_academy_change", args=[school.academy_id]))
+    page.get_by_label("Domaines autorisés").fill("ac-test.fr")
+    click_and_wait(page, page.get_by_role("button", name="Enregistrer", exact=True))
+    counts = page.locator("#welcome-reclean-counts")
+    expect(counts).to_contain_text("1 message d'accueil change, 1 lien retiré en tout.")
+    expect(page.locator("#content")).to_contain_text(school.uaj)
+    expect(page.locator("#content")).to_contain_text("https://evil.example/jpo")
+    save_screenshot(page, "admin-academy-allow-list-confirm")
+    assert "evil.example" in SchoolSettings.objects.get(school=school).welcome_message  # nothing written yet
+    click_and_wait(page, page.get_by_role("button", name="Annuler"))
+    expect(page.get_by_label("Domaines autorisés")).to_have_value("ac-test.fr")
+    assert Academy.objects.get(pk=school.academy_id).welcome_link_domains == ""
+    click_and_wait(page, page.get_by_role("button", name="Enregistrer", exact=True))
+    click_and_wait(page, page.get_by_role("button", name="Oui, enregistrer et retirer ces liens"))
+    expect(page.locator(".messagelist")).to_contain_text("1 message")
+    assert Academy.objects.get(pk=school.academy_id).welcome_link_domains == "ac-test.fr"
+    assert "evil.example" not in SchoolSettings.objects.get(school=school).welcome_message
+    assert csp_violations(page) == []
